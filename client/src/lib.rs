@@ -1,0 +1,1 @@
+//! The Rust client for RivetKit-compatible actor servers (filled in by a later issue).

@@ -1,0 +1,1 @@
+//! Every seed design pattern as a runnable example (filled in by a later issue).

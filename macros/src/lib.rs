@@ -1,0 +1,1 @@
+//! The #[actor] procedural macro (filled in by a later issue).

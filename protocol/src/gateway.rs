@@ -1,0 +1,333 @@
+//! Gateway URLs: `/gateway/{name}{path}?rvt-…` (query form, by name and key) and
+//! `/gateway/{actorId}[@token]{path}` (direct form, by id).
+
+use base64::Engine as _;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use ciborium::Value;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
+
+use crate::{ActorKey, ProtocolError, compat};
+
+/// What JavaScript's `encodeURIComponent` leaves alone: `A-Z a-z 0-9 - _ . ! ~ * ' ( )`.
+const URI_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'!')
+    .remove(b'~')
+    .remove(b'*')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')');
+
+/// Percent-encodes like JavaScript's `encodeURIComponent`.
+pub fn encode_uri_component(s: &str) -> String {
+    utf8_percent_encode(s, URI_COMPONENT).to_string()
+}
+
+/// `rvt-method`: how a query target finds its actor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueryMethod {
+    /// The actor must exist.
+    Get,
+    /// The actor is created (with `rvt-input`) if it does not exist.
+    GetOrCreate,
+}
+
+/// A query-form target: every `rvt-*` parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryTarget {
+    /// Actor name.
+    pub name: String,
+    /// `rvt-namespace`.
+    pub namespace: String,
+    /// `rvt-method`.
+    pub method: QueryMethod,
+    /// `rvt-runner` (pool name; required for getOrCreate).
+    pub runner: Option<String>,
+    /// `rvt-key`.
+    pub key: ActorKey,
+    /// `rvt-input`: CBOR bytes of the compat-encoded input.
+    pub input: Option<Vec<u8>>,
+    /// `rvt-region`.
+    pub region: Option<String>,
+    /// `rvt-crash-policy`.
+    pub crash_policy: Option<String>,
+    /// `rvt-token`.
+    pub token: Option<String>,
+    /// `rvt-skip-ready-wait`.
+    pub skip_ready_wait: bool,
+}
+
+impl QueryTarget {
+    /// A `get` target in `namespace`.
+    pub fn get(name: impl Into<String>, key: ActorKey, namespace: impl Into<String>) -> Self {
+        QueryTarget {
+            name: name.into(),
+            namespace: namespace.into(),
+            method: QueryMethod::Get,
+            runner: None,
+            key,
+            input: None,
+            region: None,
+            crash_policy: None,
+            token: None,
+            skip_ready_wait: false,
+        }
+    }
+
+    /// A `getOrCreate` target with the official client's defaults (runner `default`, crash
+    /// policy `sleep`).
+    pub fn get_or_create(
+        name: impl Into<String>,
+        key: ActorKey,
+        namespace: impl Into<String>,
+    ) -> Self {
+        QueryTarget {
+            method: QueryMethod::GetOrCreate,
+            runner: Some("default".into()),
+            crash_policy: Some("sleep".into()),
+            ..Self::get(name, key, namespace)
+        }
+    }
+
+    /// The query string, parameters in the official client's order.
+    pub fn to_query(&self) -> Result<String, ProtocolError> {
+        let mut q = url::form_urlencoded::Serializer::new(String::new());
+        q.append_pair("rvt-namespace", &self.namespace);
+        q.append_pair(
+            "rvt-method",
+            match self.method {
+                QueryMethod::Get => "get",
+                QueryMethod::GetOrCreate => "getOrCreate",
+            },
+        );
+        if let Some(r) = &self.runner {
+            q.append_pair("rvt-runner", r);
+        }
+        if let Some(k) = self.key.to_query()? {
+            q.append_pair("rvt-key", &k);
+        }
+        if let Some(i) = &self.input {
+            q.append_pair("rvt-input", &URL_SAFE_NO_PAD.encode(i));
+        }
+        if let Some(r) = &self.region {
+            q.append_pair("rvt-region", r);
+        }
+        if let Some(c) = &self.crash_policy {
+            q.append_pair("rvt-crash-policy", c);
+        }
+        if let Some(t) = &self.token {
+            q.append_pair("rvt-token", t);
+        }
+        if self.skip_ready_wait {
+            q.append_pair("rvt-skip-ready-wait", "true");
+        }
+        Ok(q.finish())
+    }
+}
+
+/// Where a gateway request goes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GatewayTarget {
+    /// By actor id, with an optional token (`{id}@{token}`).
+    Direct {
+        /// The actor id.
+        actor_id: String,
+        /// The token, if any.
+        token: Option<String>,
+    },
+    /// By name and key, through `rvt-*` parameters.
+    Query(QueryTarget),
+}
+
+impl GatewayTarget {
+    /// The path and query after the endpoint: `/gateway/{target}{actor_path}[?rvt-…]`.
+    /// `actor_path` starts with `/` (e.g. `/action/increment`, `/connect`).
+    pub fn path_and_query(&self, actor_path: &str) -> Result<String, ProtocolError> {
+        Ok(match self {
+            GatewayTarget::Direct { actor_id, token } => {
+                let mut s = format!("/gateway/{}", encode_uri_component(actor_id));
+                if let Some(t) = token {
+                    s.push('@');
+                    s.push_str(&encode_uri_component(t));
+                }
+                s.push_str(actor_path);
+                s
+            }
+            GatewayTarget::Query(q) => {
+                let sep = if actor_path.contains('?') { '&' } else { '?' };
+                format!(
+                    "/gateway/{}{actor_path}{sep}{}",
+                    encode_uri_component(&q.name),
+                    q.to_query()?
+                )
+            }
+        })
+    }
+
+    /// Parses the segment after `/gateway/` and the request's query string. For a direct
+    /// target the query is ignored; for a query target the `rvt-*` parameters are read, and
+    /// the remaining (non-`rvt-*`) parameters are returned for the actor.
+    pub fn parse(
+        segment: &str,
+        query: Option<&str>,
+    ) -> Result<(Self, Vec<(String, String)>), ProtocolError> {
+        let segment = percent_decode_str(segment)
+            .decode_utf8()
+            .map_err(|_| ProtocolError::Gateway("target is not UTF-8".into()))?;
+        let pairs: Vec<(String, String)> = query
+            .map(|q| {
+                url::form_urlencoded::parse(q.as_bytes())
+                    .into_owned()
+                    .collect()
+            })
+            .unwrap_or_default();
+        let (rvt, rest): (Vec<_>, Vec<_>) =
+            pairs.into_iter().partition(|(k, _)| k.starts_with("rvt-"));
+        let get = |name: &str| rvt.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+        if get("rvt-method").is_none() && get("rvt-namespace").is_none() {
+            let (actor_id, token) = match segment.split_once('@') {
+                Some((id, t)) => (id.to_string(), Some(t.to_string())),
+                None => (segment.to_string(), None),
+            };
+            if actor_id.is_empty() {
+                return Err(ProtocolError::Gateway("empty actor id".into()));
+            }
+            return Ok((GatewayTarget::Direct { actor_id, token }, rest));
+        }
+        let namespace = get("rvt-namespace")
+            .ok_or_else(|| ProtocolError::Gateway("missing field namespace".into()))?;
+        let method = match get("rvt-method").as_deref() {
+            Some("get") => QueryMethod::Get,
+            Some("getOrCreate") => QueryMethod::GetOrCreate,
+            Some(other) => {
+                return Err(ProtocolError::Gateway(format!(
+                    "unknown rvt-method `{other}`"
+                )));
+            }
+            None => return Err(ProtocolError::Gateway("missing field method".into())),
+        };
+        let runner = get("rvt-runner");
+        if method == QueryMethod::GetOrCreate && runner.is_none() {
+            return Err(ProtocolError::Gateway("missing field runner".into()));
+        }
+        let input = get("rvt-input")
+            .map(|i| URL_SAFE_NO_PAD.decode(i.as_bytes()))
+            .transpose()
+            .map_err(|e| ProtocolError::Gateway(format!("rvt-input is not base64url: {e}")))?;
+        let target = QueryTarget {
+            name: segment.to_string(),
+            namespace,
+            method,
+            runner,
+            key: ActorKey::from_query(get("rvt-key").as_deref()),
+            input,
+            region: get("rvt-region"),
+            crash_policy: get("rvt-crash-policy"),
+            token: get("rvt-token"),
+            skip_ready_wait: get("rvt-skip-ready-wait").as_deref() == Some("true"),
+        };
+        Ok((GatewayTarget::Query(target), rest))
+    }
+}
+
+/// Encodes an actor input for `rvt-input`-style transport: CBOR of the compat-encoded value.
+pub fn encode_input(input: &Value) -> Vec<u8> {
+    compat::to_cbor(&compat::escape_for_json(input.clone()))
+}
+
+/// Decodes an input from its CBOR bytes, reviving compat markers.
+pub fn decode_input(bytes: &[u8]) -> Result<Value, ProtocolError> {
+    compat::revive(compat::from_cbor(bytes)?)
+}
+
+/// The `input` field of `PUT/POST /actors`: standard base64 with padding.
+pub fn input_to_rest(input: &Value) -> String {
+    STANDARD.encode(encode_input(input))
+}
+
+/// Parses the `input` field of `PUT/POST /actors`.
+pub fn input_from_rest(s: &str) -> Result<Value, ProtocolError> {
+    let bytes = STANDARD
+        .decode(s.as_bytes())
+        .map_err(|e| ProtocolError::Gateway(format!("input is not base64: {e}")))?;
+    decode_input(&bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::IntoKey;
+
+    #[test]
+    fn query_url_matches_the_official_client() {
+        let mut q = QueryTarget::get_or_create(
+            "counter",
+            ["smoke", "bare-mwwhavh0pe1o"].into_key(),
+            "default",
+        );
+        q.input = Some(encode_input(&Value::Map(vec![(
+            Value::Text("from".into()),
+            Value::Text("smoke".into()),
+        )])));
+        let t = GatewayTarget::Query(q);
+        // cbor-x writes the one-entry map with a two-byte length (b9 0001); ciborium writes a1,
+        // so only the prefix up to rvt-input is compared byte for byte.
+        let url = t.path_and_query("/action/echo").unwrap();
+        assert!(url.starts_with("/gateway/counter/action/echo?rvt-namespace=default&rvt-method=getOrCreate&rvt-runner=default&rvt-key=smoke%2Cbare-mwwhavh0pe1o&rvt-input="), "{url}");
+        assert!(url.ends_with("&rvt-crash-policy=sleep"));
+        let (path, query) = url.split_once('?').unwrap();
+        let segment = path
+            .trim_start_matches("/gateway/")
+            .split('/')
+            .next()
+            .unwrap();
+        let (parsed, rest) = GatewayTarget::parse(segment, Some(query)).unwrap();
+        assert_eq!(parsed, t);
+        assert!(rest.is_empty());
+    }
+
+    #[test]
+    fn direct_url_with_token() {
+        let t = GatewayTarget::Direct {
+            actor_id: "abc00".into(),
+            token: Some("secret-tok".into()),
+        };
+        assert_eq!(
+            t.path_and_query("/connect").unwrap(),
+            "/gateway/abc00@secret-tok/connect"
+        );
+        let (parsed, _) = GatewayTarget::parse("abc00@secret-tok", None).unwrap();
+        assert_eq!(parsed, t);
+    }
+
+    #[test]
+    fn bad_query_params() {
+        assert!(GatewayTarget::parse("counter", Some("rvt-method=get")).is_err());
+        assert!(
+            GatewayTarget::parse("counter", Some("rvt-namespace=default&rvt-method=nope")).is_err()
+        );
+        assert!(
+            GatewayTarget::parse(
+                "counter",
+                Some("rvt-namespace=default&rvt-method=getOrCreate")
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn input_forms() {
+        // {hello:"world"} as written by cbor-x, from the spec
+        let v = decode_input(&URL_SAFE_NO_PAD.decode("uQABZWhlbGxvZXdvcmxk").unwrap()).unwrap();
+        assert_eq!(
+            v,
+            Value::Map(vec![(
+                Value::Text("hello".into()),
+                Value::Text("world".into())
+            )])
+        );
+        assert_eq!(input_from_rest(&input_to_rest(&v)).unwrap(), v);
+    }
+}

@@ -1,0 +1,1 @@
+//! The actor host, storage and bundled HTTP/WebSocket server (filled in by a later issue).
