@@ -8,7 +8,7 @@
 //!
 //! - [`revive`] turns markers into plain values (`["$BigInt","3"]` → integer 3) and unescapes.
 //!   The server applies it to inputs in `json` and `bare`, the client to outputs in every encoding.
-//!   Integral floats within ±2^53 become integers, because JavaScript writes large whole numbers
+//!   Typed-array tags (64) become byte strings and `Map` tags (259) maps. Integral floats within ±2^53 become integers, because JavaScript writes large whole numbers
 //!   (timestamps) as CBOR floats and Rust integer fields must still accept them.
 //! - [`escape_for_json`] applies every marker JSON needs (big integers, bytes, bignum tags).
 //! - [`escape_for_cbor`] only escapes `$`-arrays and writes whole numbers between 2^32 and 2^53 as
@@ -41,6 +41,9 @@ pub fn revive(value: Value) -> Result<Value, ProtocolError> {
         Value::Float(f) if f.fract() == 0.0 && f.abs() <= MAX_SAFE_INTEGER as f64 => {
             Value::Integer((f as i64).into())
         }
+        // cbor-x writes Uint8Array as tag 64 and Map as tag 259: both are plain values here.
+        Value::Tag(64, inner) if matches!(*inner, Value::Bytes(_)) => *inner,
+        Value::Tag(259, inner) if matches!(*inner, Value::Map(_)) => revive(*inner)?,
         Value::Tag(tag, inner) => Value::Tag(tag, Box::new(revive(*inner)?)),
         other => other,
     })

@@ -2,6 +2,9 @@
 //!
 //! User values (arguments, outputs, event arguments, metadata) are kept exactly as they are on
 //! the wire; [`crate::compat`] converts them to and from the host's value model.
+//!
+//! An optional user value (`metadata`, a queue `response`) that is `null` on the wire decodes as
+//! absent: JSON and CBOR cannot tell the two apart, and neither can the official client.
 
 use ciborium::Value;
 
