@@ -5,10 +5,10 @@
 // running until SIGTERM/SIGINT (or stdin EOF with --watch-stdin), then kills
 // both children by PID and removes the engine's temp data dir.
 //
-//   node interop/engine.mjs [--port N] [--log-dir DIR] [--watch-stdin] [--plain-engine]
+//   node interop/engine.mjs [--port N] [--log-dir DIR] [--watch-stdin] [--dev-tuning]
 //
 // Env equivalents: INTEROP_PORT, INTEROP_LOG_DIR, INTEROP_WATCH_STDIN=1,
-// INTEROP_PLAIN_ENGINE=1, INTEROP_RUNNER_LOG_LEVEL (default "info"),
+// INTEROP_DEV_TUNING=1, INTEROP_RUNNER_LOG_LEVEL (default "info"),
 // INTEROP_READY_TIMEOUT_MS (default 90000).
 // All diagnostics go to stderr and to files in the log dir:
 //   engine.stdout.log engine.stderr.log runner.stdout.log runner.stderr.log
@@ -38,7 +38,7 @@ function parseArgs(argv) {
 		port: process.env.INTEROP_PORT ? Number(process.env.INTEROP_PORT) : 0,
 		logDir: process.env.INTEROP_LOG_DIR || "",
 		watchStdin: process.env.INTEROP_WATCH_STDIN === "1",
-		plainEngine: process.env.INTEROP_PLAIN_ENGINE === "1",
+		devTuning: process.env.INTEROP_DEV_TUNING === "1",
 	};
 	for (let i = 0; i < argv.length; i++) {
 		const a = argv[i];
@@ -47,10 +47,10 @@ function parseArgs(argv) {
 		else if (a === "--log-dir") opts.logDir = argv[++i];
 		else if (a.startsWith("--log-dir=")) opts.logDir = a.slice(10);
 		else if (a === "--watch-stdin") opts.watchStdin = true;
-		else if (a === "--plain-engine") opts.plainEngine = true;
+		else if (a === "--dev-tuning") opts.devTuning = true;
 		else if (a === "-h" || a === "--help") {
 			process.stderr.write(
-				"usage: node interop/engine.mjs [--port N] [--log-dir DIR] [--watch-stdin] [--plain-engine]\n",
+				"usage: node interop/engine.mjs [--port N] [--log-dir DIR] [--watch-stdin] [--dev-tuning]\n",
 			);
 			process.exit(0);
 		} else {
@@ -245,7 +245,7 @@ async function main() {
 		ports,
 		logDir: opts.logDir,
 		tmpDir,
-		plainEngine: opts.plainEngine,
+		devTuning: opts.devTuning,
 		pid: process.pid,
 	});
 	log(`ports guard=${ports.guard} api-peer=${ports.peer} metrics=${ports.metrics}; logs in ${opts.logDir}; data in ${tmpDir}`);
@@ -282,9 +282,13 @@ async function main() {
 		RIVET__FILE_SYSTEM__PATH: dataDir,
 		RIVET__TELEMETRY__ENABLED: "false",
 	};
-	if (!opts.plainEngine) {
+	if (opts.devTuning) {
 		// The development overrides rivetkit 2.3.19 itself applies when it
 		// spawns a local engine (rivetkit-rust/packages/engine-process engine_env).
+		// Off by default: with them, WebSocket connects that create a new actor
+		// via the query gateway intermittently hung 15 s and failed with
+		// pegboard.route_resolve_query_timeout (actor never created); without
+		// them no such failure was seen.
 		Object.assign(engineEnv, {
 			RIVET__PEGBOARD__RETRY_RESET_DURATION: "100",
 			RIVET__PEGBOARD__BASE_RETRY_TIMEOUT: "100",

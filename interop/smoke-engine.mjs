@@ -12,7 +12,11 @@
 // to configure as long as `ws` is installed beside rivetkit.
 
 import { isDeepStrictEqual } from "node:util";
-import { createClient } from "rivetkit/client";
+
+// The client logs expected failures (user errors, rejected connections) as
+// warnings on stdout; keep the output readable unless asked otherwise.
+process.env.RIVET_LOG_LEVEL ??= "error";
+const { createClient } = await import("rivetkit/client");
 
 const endpoint = process.argv[2] ?? process.env.RIVET_ENDPOINT;
 if (!endpoint) {
@@ -68,6 +72,19 @@ async function catchErr(p) {
 		return e;
 	}
 	return undefined;
+}
+
+// The client retries GET /metadata forever; fail fast if nothing answers.
+await check("GET /metadata answers 2xx JSON", async () => {
+	const r = await fetch(`${endpoint.replace(/\/$/, "")}/metadata?namespace=default`, {
+		signal: AbortSignal.timeout(5000),
+	});
+	if (!r.ok) throw new Error(`HTTP ${r.status}`);
+	await r.json();
+});
+if (failed > 0) {
+	console.log(`${passed} passed, ${failed} failed`);
+	process.exit(1);
 }
 
 for (const encoding of encodings) {
