@@ -27,6 +27,7 @@ pub mod gateway;
 pub mod key;
 pub mod messages;
 pub mod rest;
+pub mod schema;
 mod writer;
 
 pub use ciborium::Value;

@@ -1,0 +1,77 @@
+//! The contract's schema: names, parameter names and JSON Schemas, return schemas, events,
+//! input and connection params (the state is added where the implementation is).
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::Ctx;
+use crate::attrs::doc_text;
+use crate::names;
+
+pub fn expand(cx: &Ctx<'_>) -> TokenStream {
+    let rt = &cx.rt;
+    let marker = &cx.names.marker;
+    let c = cx.contract;
+    let wire_name = &c.wire_name;
+    let docs = doc_text(&c.docs);
+    let params = |params: &[crate::model::Param]| {
+        let items = params.iter().map(|p| {
+            let name = names::snake_to_lower_camel(&names::plain(&p.ident));
+            let ty = &p.ty;
+            quote!(#rt::schema::ParamSchema { name: ::std::string::String::from(#name), schema: #rt::schema_of::<#ty>(gen) })
+        });
+        quote!(::std::vec![#(#items),*])
+    };
+    let actions = c.actions.iter().map(|a| {
+        let name = &a.wire_name;
+        let docs = doc_text(&a.docs);
+        let ps = params(&a.params);
+        let output = a
+            .output
+            .as_ref()
+            .map(|t| quote!(#t))
+            .unwrap_or_else(|| quote!(()));
+        quote! {
+            #rt::schema::ActionSchema {
+                name: ::std::string::String::from(#name),
+                docs: ::std::string::String::from(#docs),
+                params: #ps,
+                returns: #rt::schema_of::<#output>(gen),
+            }
+        }
+    });
+    let events = c.events.iter().map(|e| {
+        let name = &e.wire_name;
+        let docs = doc_text(&e.docs);
+        let ps = params(&e.params);
+        quote! {
+            #rt::schema::EventSchema {
+                name: ::std::string::String::from(#name),
+                docs: ::std::string::String::from(#docs),
+                params: #ps,
+            }
+        }
+    });
+    let optional = |ty: &Option<syn::Type>| match ty {
+        Some(t) => quote!(::core::option::Option::Some(#rt::schema_of::<#t>(gen))),
+        None => quote!(::core::option::Option::None),
+    };
+    let input = optional(&c.input);
+    let conn_params = optional(&c.conn_params);
+    quote! {
+        impl #marker {
+            #[doc(hidden)]
+            pub fn __actorium_schema(gen: &mut #rt::schemars::SchemaGenerator) -> #rt::schema::ActorSchema {
+                #rt::schema::ActorSchema {
+                    name: ::std::string::String::from(#wire_name),
+                    docs: ::std::string::String::from(#docs),
+                    actions: ::std::vec![#(#actions),*],
+                    events: ::std::vec![#(#events),*],
+                    input: #input,
+                    conn_params: #conn_params,
+                    state: ::core::option::Option::None,
+                }
+            }
+        }
+    }
+}
