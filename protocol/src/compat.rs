@@ -126,10 +126,10 @@ pub fn bignum_value(tag: u64, inner: &Value) -> Option<i128> {
 
 fn escape_dollar_array(items: Vec<Value>) -> Value {
     let mut items = items;
-    if let [Value::Text(t), _] = items.as_mut_slice() {
-        if t.starts_with('$') {
-            t.insert(0, '$');
-        }
+    if let [Value::Text(t), _] = items.as_mut_slice()
+        && t.starts_with('$')
+    {
+        t.insert(0, '$');
     }
     Value::Array(items)
 }
