@@ -1,4 +1,5 @@
 // RivetKit 2.3.19 actor registry used by the interop tests (plain ESM, Node 20).
+// Implements the actors of tests/ACTORS.md: counter, alpha, beta, timer.
 //
 // Runs as an actor runner ("envoy") that connects out to a Rivet Engine:
 //
@@ -47,12 +48,61 @@ export const counter = actor({
 			});
 		},
 		echo: (_c, ...args) => args,
+		internalFail: () => {
+			// A plain Error: not public, so clients see rivetkit.internal_error.
+			throw new Error("internalFail: secret internal detail");
+		},
+	},
+});
+
+// A -> B -> A: alpha.ping() calls beta (same key).relay(<alpha key joined by
+// ",">), which calls alpha (key split on ",").pong() through c.client().
+export const alpha = actor({
+	createState: () => ({ pongs: 0 }),
+	actions: {
+		ping: async (c) => {
+			const client = c.client();
+			return await client.beta.getOrCreate(c.key).relay(c.key.join(","));
+		},
+		pong: (c) => {
+			c.state.pongs += 1;
+			return "pong";
+		},
+		getPongs: (c) => c.state.pongs,
+	},
+});
+
+export const beta = actor({
+	actions: {
+		relay: async (c, alphaKey) => {
+			const client = c.client();
+			const result = await client.alpha.getOrCreate(alphaKey.split(",")).pong();
+			return `beta:${result}`;
+		},
+	},
+});
+
+// Durable timer: scheduleTick(ms) schedules action `tick` via the actor
+// scheduler (c.schedule.after, persisted by the runtime), returns null.
+export const timer = actor({
+	createState: () => ({ ticks: 0 }),
+	actions: {
+		scheduleTick: async (c, ms) => {
+			await c.schedule.after(ms, "tick");
+			return null;
+		},
+		tick: (c) => {
+			c.state.ticks += 1;
+			c.broadcast("ticked", c.state.ticks);
+			return c.state.ticks;
+		},
+		getTicks: (c) => c.state.ticks,
 	},
 });
 
 export function makeRegistry(endpoint) {
 	return setup({
-		use: { counter },
+		use: { counter, alpha, beta, timer },
 		endpoint,
 		startServices: false,
 		noWelcome: true,
