@@ -23,10 +23,10 @@ const CREATE_ATTEMPTS: u32 = 5;
 /// # async fn demo() -> Result<(), actorium_client::CallError> {
 /// use actorium_client::{Client, Value};
 /// let client = Client::new("http://127.0.0.1:6420");
-/// let counter = client.get_or_create("counter", ["my-counter"], None);
+/// let counter = client.actor("counter").get_or_create(["my-counter"], None);
 /// let n: u64 = counter.call("increment", (5,)).await?;
 /// let id = counter.resolve().await?;
-/// let same = client.get_for_id("counter", &id);
+/// let same = client.actor("counter").get_for_id(&id);
 /// assert_eq!(same.action("getCount", vec![]).await?, Value::Integer(n.into()));
 /// # Ok(()) }
 /// ```
@@ -131,8 +131,18 @@ impl Client {
             .unwrap_or_default()
     }
 
+    /// Untyped access to the actors named `name`: for actors without a Rust contract (e.g.
+    /// TypeScript actors on the Rivet Engine). Actors with a contract use the typed accessors
+    /// ([`Client::get`], [`Client::get_or_create`], [`Client::create`], [`Client::get_for_id`]).
+    pub fn actor(&self, name: impl Into<String>) -> ActorAccessor {
+        ActorAccessor {
+            client: self.clone(),
+            name: name.into(),
+        }
+    }
+
     /// A handle to the actor `name` with `key`, which must exist (`get`).
-    pub fn get(&self, name: impl Into<String>, key: impl IntoKey) -> ActorHandle {
+    pub(crate) fn get_untyped(&self, name: impl Into<String>, key: impl IntoKey) -> ActorHandle {
         self.handle(ActorQuery::Get {
             name: name.into(),
             key: key.into_key(),
@@ -141,7 +151,7 @@ impl Client {
 
     /// A handle to the actor `name` with `key`, created with `input` on first use if it does
     /// not exist (`getOrCreate`; the input is ignored when the actor exists).
-    pub fn get_or_create(
+    pub(crate) fn get_or_create_untyped(
         &self,
         name: impl Into<String>,
         key: impl IntoKey,
@@ -162,7 +172,7 @@ impl Client {
     /// (observed often with engine 2.3.19). The client then looks the key up: if it is taken,
     /// the call fails with `actor.duplicate_key` (the engine's message and metadata
     /// `{existing_actor_id, key}`); if not, the request is repeated, up to 5 times.
-    pub async fn create(
+    pub(crate) async fn create_untyped(
         &self,
         name: impl Into<String>,
         key: impl IntoKey,
@@ -202,11 +212,15 @@ impl Client {
             }
         };
         tracing::debug!(actor_id = %actor.actor_id, %name, %key, "created actor");
-        Ok(self.get_for_id(name, actor.actor_id))
+        Ok(self.get_for_id_untyped(name, actor.actor_id))
     }
 
     /// A handle to the actor `name` with id `actor_id`.
-    pub fn get_for_id(&self, name: impl Into<String>, actor_id: impl Into<String>) -> ActorHandle {
+    pub(crate) fn get_for_id_untyped(
+        &self,
+        name: impl Into<String>,
+        actor_id: impl Into<String>,
+    ) -> ActorHandle {
         self.handle(ActorQuery::ForId {
             name: name.into(),
             actor_id: actor_id.into(),
@@ -216,6 +230,37 @@ impl Client {
     /// A handle for any query.
     pub fn handle(&self, query: ActorQuery) -> ActorHandle {
         ActorHandle::new(self.clone(), query)
+    }
+}
+
+/// Untyped access to the actors of one name (see [`Client::actor`]).
+#[derive(Debug, Clone)]
+pub struct ActorAccessor {
+    client: Client,
+    name: String,
+}
+
+impl ActorAccessor {
+    /// A handle to the actor with `key`, which must exist (`get`).
+    pub fn get(&self, key: impl IntoKey) -> ActorHandle {
+        self.client.get_untyped(self.name.clone(), key)
+    }
+
+    /// A handle to the actor with `key`, created with `input` on first use if it does not exist
+    /// (`getOrCreate`; the input is ignored when the actor exists).
+    pub fn get_or_create(&self, key: impl IntoKey, input: Option<Value>) -> ActorHandle {
+        self.client.get_or_create_untyped(self.name.clone(), key, input)
+    }
+
+    /// Creates the actor with `key` and `input` now and returns a handle by its id; fails with
+    /// `actor.duplicate_key` if the key is taken.
+    pub async fn create(&self, key: impl IntoKey, input: Option<Value>) -> Result<ActorHandle, CallError> {
+        self.client.create_untyped(self.name.clone(), key, input).await
+    }
+
+    /// A handle to the actor with id `actor_id`.
+    pub fn get_for_id(&self, actor_id: impl Into<String>) -> ActorHandle {
+        self.client.get_for_id_untyped(self.name.clone(), actor_id)
     }
 }
 
@@ -288,12 +333,12 @@ mod tests {
         // Actor code awaits these inside `Send` futures.
         fn assert_send<T: Send>(_: T) {}
         let client = Client::new("http://127.0.0.1:1");
-        let handle = client.get_or_create("counter", "k", None);
+        let handle = client.actor("counter").get_or_create("k", None);
         assert_send(handle.action("x", vec![]));
         assert_send(handle.call::<_, u64>("x", (1,)));
         assert_send(handle.resolve());
         assert_send(handle.connect());
-        assert_send(client.create("counter", "k", None));
+        assert_send(client.actor("counter").create("k", None));
     }
 
     #[test]
@@ -324,7 +369,7 @@ mod tests {
     async fn invalid_endpoint_is_reported_on_use() {
         let client = Client::new("https://example.invalid");
         let err = client
-            .get("counter", "x")
+            .actor("counter").get("x")
             .action("getCount", vec![])
             .await
             .unwrap_err();

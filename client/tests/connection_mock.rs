@@ -93,7 +93,7 @@ async fn pipelining_resubscription_and_a_final_connection_error() {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let client = client(&listener);
     let params = Value::Map(vec![(Value::Text("user".into()), Value::Text("al".into()))]);
-    let handle = client.get_for_id("counter", "actor00").with_params(params);
+    let handle = client.actor("counter").get_for_id("actor00").with_params(params);
 
     let server = async {
         let (mut ws, uri, protocols) = accept(&listener).await;
@@ -263,7 +263,7 @@ async fn pipelining_resubscription_and_a_final_connection_error() {
 async fn waits_for_init_and_disposes_with_1000() {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let client = client(&listener);
-    let handle = client.get_or_create("counter", ["a", "b"], None);
+    let handle = client.actor("counter").get_or_create(["a", "b"], None);
     let server = async {
         let (mut ws, uri, protocols) = accept(&listener).await;
         assert_eq!(
@@ -323,7 +323,7 @@ async fn waits_for_init_and_disposes_with_1000() {
 async fn rejection_before_init_is_an_actor_error() {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let client = client(&listener);
-    let handle = client.get_for_id("counter", "actor00");
+    let handle = client.actor("counter").get_for_id("actor00");
     let server = async {
         let (mut ws, _, _) = accept(&listener).await;
         let error = WireError::new("user", "conn_rejected", "connection rejected")

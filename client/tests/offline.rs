@@ -55,14 +55,14 @@ async fn local_router_is_asked_first() {
         .unwrap()
         .with_local_router(router.clone());
 
-    let counter = client.get_or_create("counter", "k", None);
+    let counter = client.actor("counter").get_or_create("k", None);
     let out: (String, Vec<u32>) = counter.call("increment", (5,)).await.unwrap();
     assert_eq!(out, ("increment".to_string(), vec![5]));
     assert_eq!(counter.resolve().await.unwrap(), "counter-id");
     assert_eq!(router.calls.load(Ordering::SeqCst), 1);
 
     // Not routed: goes to the (dead) network.
-    let other = client.get("other", "k");
+    let other = client.actor("other").get("k");
     let err = other.action("x", vec![]).await.unwrap_err();
     assert!(matches!(err, CallError::Transport { .. }), "{err:?}");
 }
@@ -76,7 +76,7 @@ async fn metadata_lookup_is_bounded() {
     let client = Client::with_options(options).unwrap();
     let start = Instant::now();
     let err = client
-        .get("counter", "k")
+        .actor("counter").get("k")
         .action("getCount", vec![])
         .await
         .unwrap_err();

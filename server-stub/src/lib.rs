@@ -1,1 +1,54 @@
-//! The actor host, storage and bundled HTTP/WebSocket server (filled in by a later issue).
+//! # actorium-server
+//!
+//! The actor host, its storage and the bundled HTTP/WebSocket server.
+//!
+//! - [`Actor`]: the low-level actor interface (the contract `#[actor]` generates code for);
+//!   [`Ctx`] is what actions and hooks get.
+//! - [`Registry`]: the actor implementations a server hosts.
+//! - [`Host`]: instances (one per actor id), the turn loop, sleep, timers, durability.
+//! - [`storage`]: the driver trait, SQLite (default) and in-memory.
+//! - [`http`]: the front door (the RivetKit 2.3.19 client protocol over axum).
+//! - [`cli`]: `actorium::cli::main(registry)`, the serve helper.
+//!
+//! # Choices where the design is silent
+//!
+//! - **Durability.** A turn's state change, new timers and fired timers are committed in one
+//!   storage commit (grouped with other actors' commits) before any reply or event of the turn
+//!   leaves; `on_state_change` runs after the commit, before the replies.
+//! - **HTTP actions** run on an ephemeral connection: `on_before_connect` and
+//!   `create_conn_state` see the `x-rivet-conn-params` ([`Ctx::conn`] is that connection), but
+//!   `on_connect`/`on_disconnect` are for WebSocket connections only.
+//! - **Values.** Arguments and inputs are revived from RivetKit's JSON-compat markers; every
+//!   `["$BigInt","N"]` becomes a CBOR bignum (tag 2/3), so a JavaScript `bigint` passed through
+//!   untyped comes back a `bigint` while typed Rust integers still read it.
+//! - **Errors.** Params or input that do not deserialize into the actor's types are
+//!   `actor.invalid_request`; an unregistered actor name is `actor.invalid_name` (400); a user
+//!   error raised by another actor and propagated with `?` stays a user error.
+//! - **Timers** fire at least once (the timer row is deleted by the commit of the turn that ran
+//!   it); missed timers fire on start; a timer whose action fails or panics is not retried.
+//! - **Namespaces.** One namespace ([`HostConfig::namespace`], `default`); others are
+//!   `namespace.not_found`.
+
+// `WireError` (the protocol's error body, ~160 bytes) is returned by value across the host and
+// front-door APIs; these are cold paths and boxing it everywhere would only add noise.
+#![allow(clippy::result_large_err)]
+
+pub mod actor;
+pub mod cli;
+pub mod client;
+pub mod ctx;
+pub mod error;
+pub mod host;
+pub mod http;
+pub mod registry;
+pub mod storage;
+
+pub use actor::{Actor, Args, to_value};
+pub use actorium_client::{CallError, Client};
+pub use actorium_protocol::compat::{deserialize, serialize};
+pub use actorium_protocol::{ActorKey, Value, WireError};
+pub use client::ActorClient;
+pub use ctx::{ActorMeta, Conn, Ctx, Events, InitCtx, Schedule, StateMut, StateRef};
+pub use error::{ActorError, Result, UserError};
+pub use host::{Host, HostConfig};
+pub use registry::Registry;

@@ -1,1 +1,15 @@
-//! Cross-crate integration tests (filled in by a later issue).
+//! Cross-crate integration tests, and the Rust test actors of `tests/ACTORS.md` (hosted by the
+//! `test-server` binary and by the in-process tests).
+
+pub mod actors;
+
+use actorium_server::Registry;
+
+/// Every test actor: `counter`, `alpha`, `beta`, `timer`.
+pub fn registry() -> Registry {
+    Registry::new()
+        .with::<actors::Counter>()
+        .with::<actors::Alpha>()
+        .with::<actors::Beta>()
+        .with::<actors::Timer>()
+}

@@ -214,17 +214,21 @@ async fn get_or_create_get_for_id_and_resolve(encoding: Encoding) -> Result<()> 
     with_timeout(60, "scenario", async {
         let client = client(encoding);
         let key = key("goc", encoding);
-        let handle = client.get_or_create("counter", &key[..], Some(map(&[("start", int(10))])));
+        let handle = client
+            .actor("counter")
+            .get_or_create(&key[..], Some(map(&[("start", int(10))])));
         let count: u64 = handle.call("getCount", ()).await?;
         ensure!(count == 10, "input sets the initial count: {count}");
         let count: u64 = handle.call("increment", (5,)).await?;
         ensure!(count == 15);
 
         // The input is only used on creation.
-        let again = client.get_or_create("counter", &key[..], Some(map(&[("start", int(99))])));
+        let again = client
+            .actor("counter")
+            .get_or_create(&key[..], Some(map(&[("start", int(99))])));
         ensure!(again.call::<_, u64>("getCount", ()).await? == 15);
 
-        let get = client.get("counter", &key[..]);
+        let get = client.actor("counter").get(&key[..]);
         ensure!(get.action("getCount", vec![]).await? == int(15));
 
         let id = handle.resolve().await?;
@@ -232,7 +236,7 @@ async fn get_or_create_get_for_id_and_resolve(encoding: Encoding) -> Result<()> 
         ensure!(get.resolve().await? == id, "get resolves to the same actor");
         ensure!(again.resolve().await? == id);
 
-        let by_id = client.get_for_id("counter", &id);
+        let by_id = client.actor("counter").get_for_id(&id);
         ensure!(by_id.resolve().await? == id);
         ensure!(by_id.call::<_, u64>("increment", (1,)).await? == 16);
         ensure!(get.call::<_, u64>("getCount", ()).await? == 16);
@@ -248,7 +252,7 @@ async fn create_and_duplicate_key(encoding: Encoding) -> Result<()> {
         let client = client(encoding);
         let key = key("created", encoding);
         let created = client
-            .create("counter", &key[..], Some(map(&[("start", int(3))])))
+            .actor("counter").create(&key[..], Some(map(&[("start", int(3))])))
             .await?;
         let id = created.resolve().await?;
         ensure!(
@@ -256,10 +260,10 @@ async fn create_and_duplicate_key(encoding: Encoding) -> Result<()> {
         );
         ensure!(created.call::<_, u64>("getCount", ()).await? == 3);
         ensure!(created.call::<_, u64>("increment", (1,)).await? == 4);
-        ensure!(client.get("counter", &key[..]).resolve().await? == id);
+        ensure!(client.actor("counter").get(&key[..]).resolve().await? == id);
 
         let dup = actor_error(
-            client.create("counter", &key[..], None).await,
+            client.actor("counter").create(&key[..], None).await,
             "actor",
             "duplicate_key",
         )?;
@@ -279,7 +283,7 @@ async fn create_and_duplicate_key(encoding: Encoding) -> Result<()> {
 async fn get_of_a_missing_actor_fails_with_not_found(encoding: Encoding) -> Result<()> {
     with_timeout(60, "scenario", async {
         let client = client(encoding);
-        let missing = client.get("counter", key("missing", encoding));
+        let missing = client.actor("counter").get(key("missing", encoding));
         let start = Instant::now();
         let err = actor_error(
             missing.action("getCount", vec![]).await,
@@ -304,7 +308,9 @@ async fn get_of_a_missing_actor_fails_with_not_found(encoding: Encoding) -> Resu
 async fn user_errors_over_http_and_websocket(encoding: Encoding) -> Result<()> {
     with_timeout(60, "scenario", async {
         let client = client(encoding);
-        let handle = client.get_or_create("counter", key("errors", encoding), None);
+        let handle = client
+            .actor("counter")
+            .get_or_create(key("errors", encoding), None);
         let why = map(&[("why", text("test"))]);
 
         let e = actor_error(
@@ -377,7 +383,9 @@ async fn user_errors_over_http_and_websocket(encoding: Encoding) -> Result<()> {
 async fn values_round_trip(encoding: Encoding) -> Result<()> {
     with_timeout(60, "scenario", async {
         let client = client(encoding);
-        let handle = client.get_or_create("counter", key("values", encoding), None);
+        let handle = client
+            .actor("counter")
+            .get_or_create(key("values", encoding), None);
         let mut args = vec![
             int(0),
             int(-42),
@@ -427,7 +435,9 @@ async fn values_round_trip(encoding: Encoding) -> Result<()> {
 async fn websocket_actions_and_events(encoding: Encoding) -> Result<()> {
     with_timeout(60, "scenario", async {
         let client = client(encoding);
-        let handle = client.get_or_create("counter", key("events", encoding), None);
+        let handle = client
+            .actor("counter")
+            .get_or_create(key("events", encoding), None);
         let conn = handle.connect().await?;
         ensure!(conn.status() == ConnectionStatus::Connected);
         ensure!(conn.actor_id() == Some(handle.resolve().await?));
@@ -504,7 +514,8 @@ async fn reconnects_and_resubscribes_after_a_drop(encoding: Encoding) -> Result<
         let key = key("reconnect", encoding);
 
         let conn = via_proxy
-            .get_or_create("counter", &key[..], None)
+            .actor("counter")
+            .get_or_create(&key[..], None)
             .connect()
             .await?;
         let mut events = conn.events("newCount");
@@ -534,7 +545,7 @@ async fn reconnects_and_resubscribes_after_a_drop(encoding: Encoding) -> Result<
 
         // The subscription was replayed: broadcasts reach the same stream.
         ensure!(next_event(&mut events).await? == vec![int(2)]);
-        let direct_handle = direct.get_or_create("counter", &key[..], None);
+        let direct_handle = direct.actor("counter").get_or_create(&key[..], None);
         ensure!(direct_handle.call::<_, u64>("increment", (5,)).await? == 7);
         ensure!(next_event(&mut events).await? == vec![int(7)]);
 

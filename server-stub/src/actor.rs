@@ -1,0 +1,306 @@
+//! The low-level actor interface: the contract the `#[actor]` macro generates code for, and
+//! what hand-written actors implement directly.
+//!
+//! # The contract for generated code
+//!
+//! An actor is a type that *is* its persisted state (`Self`: serde, stored as CBOR) and
+//! implements [`Actor`]:
+//!
+//! - [`Actor::NAME`]: the wire name (`"chatRoom"` for trait `ChatRoom`).
+//! - Associated types: [`Actor::Input`] (creation input, deserialized from the client's value),
+//!   [`Actor::ConnParams`] (connection params, from the client's JSON), [`Actor::ConnState`]
+//!   (per-connection state, built by [`Actor::create_conn_state`]), [`Actor::Vars`] (ephemeral,
+//!   rebuilt by [`Actor::create_vars`] on every wake).
+//! - [`Actor::create_state`] (required): the initial state, from the input, run once when the
+//!   actor is created.
+//! - [`Actor::dispatch`] (required): from an action's wire name and its positional argument
+//!   values (plain CBOR [`Value`]s, JSON-compat markers already revived) to a `Send` future of the
+//!   output value. Unknown names return [`ActorError::action_not_found`]; arguments that do not
+//!   deserialize return [`ActorError::invalid_args`] (see [`crate::Args`]).
+//! - Lifecycle hooks with no-op defaults, mirroring RivetKit (DESIGN.md section 2).
+//!
+//! Every future returned by a hook or by `dispatch` must be `Send`; the state guards of
+//! [`Ctx`] are not, so a guard held across an `.await` is a compile error.
+//!
+//! # Lifecycle
+//!
+//! - Creation (first `getOrCreate`/`create`): `create_state(input)`, `on_create(input)`, then
+//!   the wake sequence; the new state is committed before the creator gets an answer.
+//! - Wake (creation, or the first message after sleep or restart): state loaded from storage,
+//!   `create_vars`, `on_wake`.
+//! - Per turn: actions run interleaved on the actor's single task; after a turn that changed the
+//!   state, the state is committed, then `on_state_change` runs, then replies and events leave.
+//! - Connections (WebSocket, and the ephemeral connection of every HTTP action):
+//!   `on_before_connect(params)` may reject, then `create_conn_state(params)`; WebSocket
+//!   connections then `on_connect`, and `on_disconnect` when they close.
+//! - Sleep (idle, [`Ctx::sleep`], or server shutdown): `on_sleep`, commit, dropped from memory.
+//! - Destroy ([`Ctx::destroy`] or `DELETE /actors/{id}`): `on_destroy`, then the actor, its
+//!   state and its timers are deleted and its connections closed.
+
+use std::future::Future;
+
+use actorium_protocol::Value;
+use actorium_protocol::schema::ActorSchema;
+use futures_util::future::BoxFuture;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::ctx::{Conn, Ctx, InitCtx};
+use crate::error::{ActorError, Result};
+
+/// An actor implementation (see the [module docs](self) for the contract).
+///
+/// Implemented on the state type itself. Use `()`-like types for unused associated types;
+/// use [`serde::de::IgnoredAny`] as `Input` or `ConnParams` to accept and ignore any value
+/// (with `()` a client that sends params or input gets `actor.invalid_request`).
+///
+/// ```
+/// use actorium_server::{Actor, ActorError, Args, Ctx, InitCtx, Result, Value};
+/// use futures_util::future::BoxFuture;
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(Serialize, Deserialize)]
+/// struct Counter { count: i64 }
+///
+/// impl Actor for Counter {
+///     const NAME: &'static str = "counter";
+///     type Input = serde::de::IgnoredAny;
+///     type ConnParams = serde::de::IgnoredAny;
+///     type ConnState = ();
+///     type Vars = ();
+///     type Events<'a> = actorium_server::Events<'a, Self>;
+///
+///     async fn create_state(_: &InitCtx<'_>, _: Option<Self::Input>) -> Result<Self> {
+///         Ok(Counter { count: 0 })
+///     }
+///
+///     fn dispatch<'a>(c: &'a Ctx<Self>, action: &'a str, args: Vec<Value>)
+///         -> BoxFuture<'a, Result<Value>> {
+///         Box::pin(async move {
+///             let mut args = Args::new(action, args);
+///             match action {
+///                 "increment" => {
+///                     let n: i64 = args.next()?;
+///                     let count = { let mut s = c.state_mut(); s.count += n; s.count };
+///                     args.output(&count)
+///                 }
+///                 _ => Err(ActorError::action_not_found(action)),
+///             }
+///         })
+///     }
+/// }
+/// ```
+pub trait Actor: Serialize + DeserializeOwned + Send + Sync + Sized + 'static {
+    /// The actor's wire name (e.g. `"counter"`).
+    const NAME: &'static str;
+
+    /// The creation input (`createWithInput` / `rvt-input` / `input` of `PUT/POST /actors`).
+    type Input: DeserializeOwned + Send + Sync + 'static;
+    /// Connection params (WebSocket `rivet_conn_params.*`, HTTP `x-rivet-conn-params`).
+    type ConnParams: DeserializeOwned + Send + Sync + 'static;
+    /// Per-connection state, built by [`Actor::create_conn_state`].
+    type ConnState: Default + Send + Sync + 'static;
+    /// Ephemeral variables, rebuilt by [`Actor::create_vars`] on every wake (never persisted).
+    type Vars: Default + Send + Sync + 'static;
+    /// What [`Ctx::events`] returns: the typed broadcasts the `#[actor]` macro generates, or
+    /// the untyped [`crate::Events`] for hand-written actors
+    /// (`type Events<'a> = actorium_server::Events<'a, Self>;`).
+    type Events<'a>: From<&'a Ctx<Self>>
+    where
+        Self: 'a;
+
+    /// The initial state, from the creation input; runs once, when the actor is created.
+    fn create_state(
+        ctx: &InitCtx<'_>,
+        input: Option<Self::Input>,
+    ) -> impl Future<Output = Result<Self>> + Send;
+
+    /// Runs the action `action` with positional `args`; the output is a CBOR value.
+    ///
+    /// Unknown names must return [`ActorError::action_not_found`].
+    fn dispatch<'a>(
+        ctx: &'a Ctx<Self>,
+        action: &'a str,
+        args: Vec<Value>,
+    ) -> BoxFuture<'a, Result<Value>>;
+
+    /// The actor's schema (actions, events, input, params, state as JSON Schemas; named types
+    /// go to `generator`'s definitions). The `#[actor]` macro fills it in; the default only
+    /// names the actor.
+    fn schema(generator: &mut schemars::SchemaGenerator) -> ActorSchema {
+        let _ = generator;
+        ActorSchema {
+            name: Self::NAME.to_string(),
+            docs: String::new(),
+            actions: Vec::new(),
+            events: Vec::new(),
+            input: None,
+            conn_params: None,
+            state: None,
+        }
+    }
+
+    /// After `create_state`, once, when the actor is created.
+    fn on_create(
+        ctx: &Ctx<Self>,
+        input: Option<Self::Input>,
+    ) -> impl Future<Output = Result<()>> + Send {
+        let _ = (ctx, input);
+        async { Ok(()) }
+    }
+
+    /// Builds the ephemeral variables; runs on every wake (default: `Vars::default()`).
+    fn create_vars(ctx: &Ctx<Self>) -> impl Future<Output = Result<Self::Vars>> + Send {
+        let _ = ctx;
+        async { Ok(Self::Vars::default()) }
+    }
+
+    /// After the state is loaded (or created) and the vars are built, on every wake.
+    fn on_wake(ctx: &Ctx<Self>) -> impl Future<Output = Result<()>> + Send {
+        let _ = ctx;
+        async { Ok(()) }
+    }
+
+    /// Before the actor is put to sleep (idle, [`Ctx::sleep`] or server shutdown); state
+    /// changes made here are committed.
+    fn on_sleep(ctx: &Ctx<Self>) -> impl Future<Output = Result<()>> + Send {
+        let _ = ctx;
+        async { Ok(()) }
+    }
+
+    /// After each committed state change, before the replies and events of the turn that made
+    /// it leave the server. Changes it makes to the state are committed with the next turn and
+    /// do not trigger it again.
+    fn on_state_change(ctx: &Ctx<Self>) {
+        let _ = ctx;
+    }
+
+    /// Admission of a connection (WebSocket, or the ephemeral connection of an HTTP action);
+    /// an error rejects it and reaches the client.
+    fn on_before_connect(
+        ctx: &Ctx<Self>,
+        params: Option<&Self::ConnParams>,
+    ) -> impl Future<Output = Result<()>> + Send {
+        let _ = (ctx, params);
+        async { Ok(()) }
+    }
+
+    /// The state of an admitted connection (default: `ConnState::default()`).
+    fn create_conn_state(
+        ctx: &Ctx<Self>,
+        params: Option<&Self::ConnParams>,
+    ) -> impl Future<Output = Result<Self::ConnState>> + Send {
+        let _ = (ctx, params);
+        async { Ok(Self::ConnState::default()) }
+    }
+
+    /// A WebSocket connection is established (after admission, before `Init` is sent).
+    fn on_connect(ctx: &Ctx<Self>, conn: &Conn<Self>) -> impl Future<Output = Result<()>> + Send {
+        let _ = (ctx, conn);
+        async { Ok(()) }
+    }
+
+    /// A WebSocket connection closed.
+    fn on_disconnect(
+        ctx: &Ctx<Self>,
+        conn: &Conn<Self>,
+    ) -> impl Future<Output = Result<()>> + Send {
+        let _ = (ctx, conn);
+        async { Ok(()) }
+    }
+
+    /// The actor is being destroyed (its state and timers are deleted afterwards).
+    fn on_destroy(ctx: &Ctx<Self>) -> impl Future<Output = Result<()>> + Send {
+        let _ = ctx;
+        async { Ok(()) }
+    }
+}
+
+/// Positional arguments of one action call, taken one by one with serde.
+///
+/// A missing trailing argument reads as `null` (so `Option<T>` parameters may be omitted, as in
+/// JavaScript); a value that does not deserialize is [`ActorError::invalid_args`].
+#[derive(Debug)]
+pub struct Args<'a> {
+    action: &'a str,
+    values: std::vec::IntoIter<Value>,
+    index: usize,
+}
+
+impl<'a> Args<'a> {
+    /// The arguments of a call to `action`.
+    pub fn new(action: &'a str, values: Vec<Value>) -> Self {
+        Args {
+            action,
+            values: values.into_iter(),
+            index: 0,
+        }
+    }
+
+    /// The next argument, deserialized.
+    #[allow(clippy::should_implement_trait)] // generated code calls `args.next()?`
+    pub fn next<T: DeserializeOwned>(&mut self) -> Result<T> {
+        let value = self.values.next().unwrap_or(Value::Null);
+        let index = self.index;
+        self.index += 1;
+        actorium_protocol::compat::deserialize(value)
+            .map_err(|e| ActorError::invalid_args(self.action, format!("argument {index}: {e}")))
+    }
+
+    /// Checks that every argument was taken (extra arguments are
+    /// [`ActorError::invalid_args`]).
+    pub fn finish(&mut self) -> Result<()> {
+        let extra = self.values.len();
+        if extra > 0 {
+            return Err(ActorError::invalid_args(
+                self.action,
+                format!(
+                    "expected {} arguments, got {}",
+                    self.index,
+                    self.index + extra
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// All remaining arguments as they are (for variadic actions).
+    pub fn rest(&mut self) -> Vec<Value> {
+        self.values.by_ref().collect()
+    }
+
+    /// Serializes an action's output.
+    pub fn output<T: Serialize + ?Sized>(&self, value: &T) -> Result<Value> {
+        to_value(value)
+    }
+}
+
+/// Serializes any value into the value model (a serialization failure is an internal error).
+pub fn to_value<T: Serialize + ?Sized>(value: &T) -> Result<Value> {
+    actorium_protocol::compat::serialize(value)
+        .map_err(|e| ActorError::internal(format!("output does not serialize: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn args_pad_with_null_and_report_types() {
+        let mut a = Args::new("f", vec![Value::Integer(3.into())]);
+        assert_eq!(a.next::<i64>().unwrap(), 3);
+        assert_eq!(a.next::<Option<i64>>().unwrap(), None);
+        let mut a = Args::new("f", vec![Value::Text("x".into())]);
+        let e = a.next::<i64>().unwrap_err().to_wire();
+        assert_eq!(
+            (e.group.as_str(), e.code.as_str()),
+            ("actor", "invalid_request")
+        );
+        assert!(e.message.contains("argument 0"), "{}", e.message);
+        let mut a = Args::new("f", vec![Value::Null, Value::Null]);
+        a.next::<Option<i64>>().unwrap();
+        assert!(a.finish().is_err());
+        a.rest();
+        assert!(a.finish().is_ok());
+    }
+}

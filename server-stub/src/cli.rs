@@ -1,0 +1,234 @@
+//! The serve helper: `actorium::cli::main(registry)` is what a server binary's `main` calls.
+//!
+//! ```text
+//! my-server [serve] [--host 127.0.0.1] [--port 6420] [--data-dir ./.actorium] [--memory]
+//!                   [--token T] [--sync normal|full] [--idle-timeout-ms 30000]
+//!                   [--action-timeout-ms 60000]
+//! my-server schema              prints the registry's schema (JSON)
+//! ```
+//!
+//! Logs go to stderr (`RUST_LOG` filters them, default `info`); once the server listens it
+//! prints `actorium listening on http://ADDR` on stdout (with `--port 0`, ADDR has the port
+//! the system chose). SIGINT/SIGTERM shut down gracefully: in-flight requests finish, every
+//! actor commits, the database is checkpointed.
+
+use std::future::Future;
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use tokio::net::TcpListener;
+
+use crate::host::{Host, HostConfig};
+use crate::http::{self, ServerConfig};
+use crate::registry::Registry;
+use crate::storage::{MemoryStorage, SqliteStorage, Storage, StorageError, SyncMode};
+
+/// A failure of the serve helper.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// Binding or serving failed.
+    #[error("i/o error: {0}")]
+    Io(#[from] std::io::Error),
+    /// The storage could not be opened or loaded.
+    #[error("storage error: {0}")]
+    Storage(#[from] StorageError),
+}
+
+/// The command line.
+#[derive(Debug, Parser)]
+#[command(about = "An actorium actor server", version)]
+pub struct Cli {
+    /// What to do (default: serve).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Serve options (when no subcommand is given).
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the registry's actors over HTTP and WebSocket (the default).
+    Serve(ServeArgs),
+    /// Print the registry's schema (JSON) and exit.
+    Schema,
+}
+
+/// `synchronous` mode of the SQLite database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SyncArg {
+    /// Committed changes survive a crash of the process (default).
+    Normal,
+    /// Committed changes also survive a power loss (slower).
+    Full,
+}
+
+/// Options of `serve`.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1", env = "ACTORIUM_HOST")]
+    pub host: String,
+    /// Port to listen on (0: any free port).
+    #[arg(long, default_value_t = 6420, env = "ACTORIUM_PORT")]
+    pub port: u16,
+    /// Directory of the SQLite database (created if missing).
+    #[arg(long, default_value = "./.actorium", env = "ACTORIUM_DATA_DIR")]
+    pub data_dir: PathBuf,
+    /// Keep everything in memory (nothing survives the process).
+    #[arg(long)]
+    pub memory: bool,
+    /// Require this token on every request but /metadata and /health.
+    #[arg(long, env = "ACTORIUM_TOKEN")]
+    pub token: Option<String>,
+    /// SQLite durability.
+    #[arg(long, value_enum, default_value = "normal")]
+    pub sync: SyncArg,
+    /// Milliseconds an actor with no connections and no work stays in memory.
+    #[arg(long, default_value_t = 30_000)]
+    pub idle_timeout_ms: u64,
+    /// Milliseconds an action may run before `actor.action_timed_out`.
+    #[arg(long, default_value_t = 60_000)]
+    pub action_timeout_ms: u64,
+}
+
+impl Default for ServeArgs {
+    fn default() -> Self {
+        ServeArgs {
+            host: "127.0.0.1".into(),
+            port: 6420,
+            data_dir: PathBuf::from("./.actorium"),
+            memory: false,
+            token: None,
+            sync: SyncArg::Normal,
+            idle_timeout_ms: 30_000,
+            action_timeout_ms: 60_000,
+        }
+    }
+}
+
+/// Parses the command line and runs it; the exit code for `main`.
+///
+/// ```no_run
+/// fn main() -> std::process::ExitCode {
+///     actorium_server::cli::main(actorium_server::Registry::new())
+/// }
+/// ```
+pub fn main(registry: Registry) -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::Schema) => {
+            print!("{}", registry.schema().to_json_pretty());
+            ExitCode::SUCCESS
+        }
+        Some(Command::Serve(args)) => run(registry, args),
+        None => run(registry, cli.serve),
+    }
+}
+
+fn run(registry: Registry, args: ServeArgs) -> ExitCode {
+    init_tracing();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(serve(registry, args, shutdown_signal())) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %e, "server failed");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Installs a readable tracing subscriber on stderr (`RUST_LOG`, default `info`); does
+/// nothing if one is installed already.
+pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Opens the storage `args` describe.
+pub fn open_storage(args: &ServeArgs) -> Result<Arc<dyn Storage>, CliError> {
+    Ok(if args.memory {
+        Arc::new(MemoryStorage::new())
+    } else {
+        let sync = match args.sync {
+            SyncArg::Normal => SyncMode::Normal,
+            SyncArg::Full => SyncMode::Full,
+        };
+        Arc::new(SqliteStorage::open(&args.data_dir, sync)?)
+    })
+}
+
+/// Serves `registry` as `args` says until `shutdown` resolves, then shuts down gracefully.
+pub async fn serve(
+    registry: Registry,
+    args: ServeArgs,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), CliError> {
+    let storage = open_storage(&args)?;
+    let listener = TcpListener::bind((args.host.as_str(), args.port)).await?;
+    let addr = listener.local_addr()?;
+    let mut own = addr;
+    if own.ip().is_unspecified() {
+        own.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    let config = HostConfig {
+        idle_timeout: Duration::from_millis(args.idle_timeout_ms),
+        action_timeout: Duration::from_millis(args.action_timeout_ms),
+        client_endpoint: format!("http://{own}"),
+        client_token: args.token.clone(),
+        ..HostConfig::default()
+    };
+    let host = Host::new(registry, storage, config);
+    host.start().await?;
+    tracing::info!(%addr, actors = ?host.registry(), memory = args.memory, "listening");
+    println!("actorium listening on http://{addr}");
+    let _ = std::io::stdout().flush();
+    let server = ServerConfig {
+        token: args.token,
+        ..ServerConfig::default()
+    };
+    http::serve(listener, host, server, shutdown).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,683 @@
+//! In-process tests of the host: turn loop, durability, panics, sleep, timers, connections,
+//! actor-to-actor calls.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use actorium_protocol::{ActorKey, IntoKey, ToClient, Value};
+use futures_util::future::BoxFuture;
+use serde::{Deserialize, Serialize};
+use tokio::sync::mpsc;
+
+use super::{ConnOut, Host, HostConfig};
+use crate::storage::{MemoryStorage, SqliteStorage, Storage, SyncMode};
+use crate::{Actor, ActorError, Args, Ctx, InitCtx, Registry, Result, UserError, to_value};
+
+static VARS_BUILT: AtomicUsize = AtomicUsize::new(0);
+static CONNECTED: AtomicUsize = AtomicUsize::new(0);
+static DISCONNECTED: AtomicUsize = AtomicUsize::new(0);
+
+#[derive(Default, Serialize, Deserialize)]
+struct Count {
+    n: i64,
+}
+
+#[derive(Default)]
+struct CountVars {
+    wake_number: usize,
+}
+
+impl Actor for Count {
+    const NAME: &'static str = "count";
+    type Input = i64;
+    type ConnParams = String;
+    type ConnState = String;
+    type Vars = CountVars;
+    type Events<'a> = crate::Events<'a, Self>;
+
+    async fn create_state(_: &InitCtx<'_>, input: Option<i64>) -> Result<Self> {
+        Ok(Count {
+            n: input.unwrap_or(0),
+        })
+    }
+
+    async fn create_vars(_: &Ctx<Self>) -> Result<CountVars> {
+        Ok(CountVars {
+            wake_number: VARS_BUILT.fetch_add(1, Ordering::SeqCst) + 1,
+        })
+    }
+
+    async fn on_before_connect(_: &Ctx<Self>, params: Option<&String>) -> Result<()> {
+        if params.map(String::as_str) == Some("nope") {
+            return Err(UserError::new("conn_rejected", "connection rejected").into());
+        }
+        Ok(())
+    }
+
+    async fn create_conn_state(_: &Ctx<Self>, params: Option<&String>) -> Result<String> {
+        Ok(params.cloned().unwrap_or_default())
+    }
+
+    async fn on_connect(_: &Ctx<Self>, conn: &crate::Conn<Self>) -> Result<()> {
+        assert_eq!(
+            conn.params().map(String::as_str),
+            Some(conn.state().as_str())
+        );
+        CONNECTED.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+
+    async fn on_disconnect(_: &Ctx<Self>, _: &crate::Conn<Self>) -> Result<()> {
+        DISCONNECTED.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+
+    fn dispatch<'a>(
+        c: &'a Ctx<Self>,
+        action: &'a str,
+        args: Vec<Value>,
+    ) -> BoxFuture<'a, Result<Value>> {
+        Box::pin(async move {
+            let mut args = Args::new(action, args);
+            match action {
+                "add" => {
+                    let by: i64 = args.next()?;
+                    let n = {
+                        let mut s = c.state_mut();
+                        s.n += by;
+                        s.n
+                    };
+                    c.broadcast("changed", vec![to_value(&n)?]);
+                    to_value(&n)
+                }
+                "get" => to_value(&c.state().n),
+                "wakeNumber" => to_value(&c.vars().wake_number),
+                "slowGet" => {
+                    let ms: u64 = args.next()?;
+                    tokio::time::sleep(Duration::from_millis(ms)).await;
+                    to_value(&c.state().n)
+                }
+                "addThenPanic" => {
+                    c.state_mut().n += 100;
+                    panic!("boom")
+                }
+                "doubleBorrow" => {
+                    let mut s = c.state_mut();
+                    s.n = c.state().n + 1;
+                    to_value(&s.n)
+                }
+                "fail" => Err(UserError::new("bad_thing", "nope").into()),
+                "schedule" => {
+                    let ms: u64 = args.next()?;
+                    let by: i64 = args.next()?;
+                    c.schedule().after(
+                        Duration::from_millis(ms),
+                        "add",
+                        vec![Value::Integer(by.into())],
+                    );
+                    Ok(Value::Null)
+                }
+                "sleep" => {
+                    c.sleep();
+                    Ok(Value::Null)
+                }
+                "destroy" => {
+                    c.destroy();
+                    Ok(Value::Null)
+                }
+                "whoami" => to_value(&c.conn().map(|conn| conn.state().clone())),
+                "conns" => to_value(
+                    &c.conns()
+                        .iter()
+                        .map(|conn| conn.state().clone())
+                        .collect::<Vec<_>>(),
+                ),
+                "callOther" => {
+                    // A -> B -> A
+                    let other: String = args.next()?;
+                    Ok(c.client()
+                        .actor("relay")
+                        .get_or_create([other.as_str()], None)
+                        .action("relay", vec![Value::Text(c.key().parts().join(","))])
+                        .await?)
+                }
+                _ => Err(ActorError::action_not_found(action)),
+            }
+        })
+    }
+}
+
+#[derive(Default, Serialize, Deserialize)]
+struct Relay {}
+
+impl Actor for Relay {
+    const NAME: &'static str = "relay";
+    type Input = serde::de::IgnoredAny;
+    type ConnParams = serde::de::IgnoredAny;
+    type ConnState = ();
+    type Vars = ();
+    type Events<'a> = crate::Events<'a, Self>;
+
+    async fn create_state(_: &InitCtx<'_>, _: Option<Self::Input>) -> Result<Self> {
+        Ok(Relay {})
+    }
+
+    fn dispatch<'a>(
+        c: &'a Ctx<Self>,
+        action: &'a str,
+        args: Vec<Value>,
+    ) -> BoxFuture<'a, Result<Value>> {
+        Box::pin(async move {
+            let mut args = Args::new(action, args);
+            match action {
+                "relay" => {
+                    let back: String = args.next()?;
+                    let key: Vec<&str> = back.split(',').collect();
+                    Ok(c.client()
+                        .actor("count")
+                        .get_or_create(key, None)
+                        .action("add", vec![Value::Integer(1.into())])
+                        .await?)
+                }
+                _ => Err(ActorError::action_not_found(action)),
+            }
+        })
+    }
+}
+
+/// The storage `Observed::on_state_change` checks (set by the test that uses it).
+static OBSERVED_STORAGE: std::sync::OnceLock<Arc<MemoryStorage>> = std::sync::OnceLock::new();
+static OBSERVED_CHANGES: AtomicUsize = AtomicUsize::new(0);
+
+#[derive(Default, Serialize, Deserialize)]
+struct Observed {
+    n: i64,
+}
+
+impl Actor for Observed {
+    const NAME: &'static str = "observed";
+    type Input = serde::de::IgnoredAny;
+    type ConnParams = serde::de::IgnoredAny;
+    type ConnState = ();
+    type Vars = ();
+    type Events<'a> = crate::Events<'a, Self>;
+
+    async fn create_state(_: &InitCtx<'_>, _: Option<Self::Input>) -> Result<Self> {
+        Ok(Observed::default())
+    }
+
+    fn on_state_change(c: &Ctx<Self>) {
+        // Runs after the commit: the stored state is already the new one.
+        use futures_util::FutureExt as _;
+        let storage = OBSERVED_STORAGE.get().expect("storage set by the test");
+        let stored = storage
+            .load_state(c.actor_id())
+            .now_or_never()
+            .expect("memory storage answers at once")
+            .unwrap()
+            .expect("state stored");
+        let stored: Observed = ciborium::from_reader(&stored[..]).unwrap();
+        assert_eq!(
+            stored.n,
+            c.state().n,
+            "on_state_change ran before the commit"
+        );
+        OBSERVED_CHANGES.fetch_add(1, Ordering::SeqCst);
+        c.broadcast("changed", vec![int(c.state().n)]);
+    }
+
+    fn dispatch<'a>(
+        c: &'a Ctx<Self>,
+        action: &'a str,
+        _args: Vec<Value>,
+    ) -> BoxFuture<'a, Result<Value>> {
+        Box::pin(async move {
+            match action {
+                "bump" => {
+                    c.state_mut().n += 1;
+                    to_value(&OBSERVED_CHANGES.load(Ordering::SeqCst))
+                }
+                "read" => to_value(&c.state().n),
+                _ => Err(ActorError::action_not_found(action)),
+            }
+        })
+    }
+}
+
+fn registry() -> Registry {
+    Registry::new()
+        .with::<Count>()
+        .with::<Relay>()
+        .with::<Observed>()
+}
+
+async fn host_on(storage: Arc<dyn Storage>, config: HostConfig) -> Host {
+    let host = Host::new(registry(), storage, config);
+    host.start().await.unwrap();
+    host
+}
+
+async fn memory_host() -> Host {
+    host_on(Arc::new(MemoryStorage::new()), HostConfig::default()).await
+}
+
+fn int(n: i64) -> Value {
+    Value::Integer(n.into())
+}
+
+async fn call(
+    host: &Host,
+    key: &str,
+    action: &str,
+    args: Vec<Value>,
+) -> std::result::Result<Value, actorium_protocol::WireError> {
+    let (meta, _) = host.get_or_create("count", &key.into_key(), None).await?;
+    host.call(&meta, action, args, None).await
+}
+
+#[tokio::test]
+async fn counts_and_creates_once() {
+    let host = memory_host().await;
+    let key: ActorKey = "a".into_key();
+    let (m1, created) = host
+        .get_or_create("count", &key, Some(int(5)))
+        .await
+        .unwrap();
+    assert!(created);
+    let (m2, created) = host
+        .get_or_create("count", &key, Some(int(9)))
+        .await
+        .unwrap();
+    assert!(!created);
+    assert_eq!(m1.id, m2.id);
+    assert_eq!(
+        host.call(&m1, "add", vec![int(2)], None).await.unwrap(),
+        int(7)
+    );
+    assert_eq!(call(&host, "a", "get", vec![]).await.unwrap(), int(7));
+    let e = host.create("count", &key, None).await.unwrap_err();
+    assert_eq!(e.code, "duplicate_key");
+    let e = call(&host, "a", "nope", vec![]).await.unwrap_err();
+    assert_eq!(e.code, "action_not_found");
+    let e = call(&host, "a", "add", vec![Value::Text("x".into())])
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (e.group.as_str(), e.code.as_str()),
+        ("actor", "invalid_request")
+    );
+    let e = call(&host, "a", "fail", vec![]).await.unwrap_err();
+    assert_eq!((e.group.as_str(), e.code.as_str()), ("user", "bad_thing"));
+    let e = host.get_or_create("nope", &key, None).await.unwrap_err();
+    assert_eq!(e.code, "invalid_name");
+    let e = host
+        .get_or_create(
+            "count",
+            &"bad-input".into_key(),
+            Some(Value::Text("x".into())),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, "invalid_request");
+    assert!(
+        host.find_by_key("count", &"bad-input".into_key())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    host.shutdown().await;
+}
+
+#[tokio::test]
+async fn actions_interleave_but_do_not_block_each_other() {
+    let host = memory_host().await;
+    let h2 = host.clone();
+    let slow = tokio::spawn(async move { call(&h2, "i", "slowGet", vec![int(2000)]).await });
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let t = std::time::Instant::now();
+    assert_eq!(call(&host, "i", "add", vec![int(1)]).await.unwrap(), int(1));
+    assert!(
+        t.elapsed() < Duration::from_millis(200),
+        "add waited for slowGet"
+    );
+    // slowGet reads the state after its await: it sees the change made meanwhile.
+    assert_eq!(slow.await.unwrap().unwrap(), int(1));
+}
+
+#[tokio::test]
+async fn a_panic_fails_the_call_and_rolls_back() {
+    let host = memory_host().await;
+    call(&host, "p", "add", vec![int(3)]).await.unwrap();
+    let e = call(&host, "p", "addThenPanic", vec![]).await.unwrap_err();
+    assert_eq!(e.code, "internal_error");
+    assert_eq!(call(&host, "p", "get", vec![]).await.unwrap(), int(3));
+    // A second borrow while a mutable guard is alive panics (an internal error), not a deadlock.
+    let e = call(&host, "p", "doubleBorrow", vec![]).await.unwrap_err();
+    assert_eq!(e.code, "internal_error");
+    assert_eq!(call(&host, "p", "add", vec![int(1)]).await.unwrap(), int(4));
+}
+
+#[tokio::test]
+async fn a_to_b_to_a_completes() {
+    let host = memory_host().await;
+    assert_eq!(
+        call(&host, "x", "callOther", vec![Value::Text("r".into())])
+            .await
+            .unwrap(),
+        int(1)
+    );
+    assert_eq!(call(&host, "x", "get", vec![]).await.unwrap(), int(1));
+}
+
+#[tokio::test]
+async fn sleep_keeps_state_and_rebuilds_vars() {
+    let config = HostConfig {
+        idle_timeout: Duration::from_millis(100),
+        ..HostConfig::default()
+    };
+    let host = host_on(Arc::new(MemoryStorage::new()), config).await;
+    call(&host, "s", "add", vec![int(41)]).await.unwrap();
+    let first = call(&host, "s", "wakeNumber", vec![]).await.unwrap();
+    let id = host.get("count", &"s".into_key()).await.unwrap().id.clone();
+    assert!(host.is_live(&id));
+    wait_until(Duration::from_secs(5), || !host.is_live(&id)).await;
+    assert_eq!(call(&host, "s", "get", vec![]).await.unwrap(), int(41));
+    let second = call(&host, "s", "wakeNumber", vec![]).await.unwrap();
+    assert_ne!(first, second, "vars were not rebuilt on wake");
+    // Forced sleep through the context.
+    call(&host, "s", "sleep", vec![]).await.unwrap();
+    host.sleep(&id).await;
+    assert!(!host.is_live(&id));
+    assert_eq!(
+        call(&host, "s", "add", vec![int(1)]).await.unwrap(),
+        int(42)
+    );
+}
+
+#[tokio::test]
+async fn many_concurrent_callers_across_sleep() {
+    let config = HostConfig {
+        idle_timeout: Duration::from_millis(5),
+        ..HostConfig::default()
+    };
+    let host = host_on(Arc::new(MemoryStorage::new()), config).await;
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let host = host.clone();
+        tasks.push(tokio::spawn(async move {
+            for _ in 0..25 {
+                call(&host, "c", "add", vec![int(1)]).await.unwrap();
+                tokio::time::sleep(Duration::from_millis(2)).await;
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    assert_eq!(call(&host, "c", "get", vec![]).await.unwrap(), int(200));
+}
+
+#[tokio::test]
+async fn connections_get_events_in_order_and_can_be_rejected() {
+    let host = memory_host().await;
+    let (meta, _) = host
+        .get_or_create("count", &"ws".into_key(), None)
+        .await
+        .unwrap();
+    let e = host
+        .connect(&meta, Some(Value::Text("nope".into())), mpsc::channel(8).0)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (e.group.as_str(), e.code.as_str()),
+        ("user", "conn_rejected")
+    );
+
+    let (tx, mut rx) = mpsc::channel(16);
+    let connected = CONNECTED.load(Ordering::SeqCst);
+    let conn = host
+        .connect(&meta, Some(Value::Text("alice".into())), tx)
+        .await
+        .unwrap();
+    assert_eq!(CONNECTED.load(Ordering::SeqCst), connected + 1);
+    // A second connection that closes: on_disconnect runs.
+    let disconnected = DISCONNECTED.load(Ordering::SeqCst);
+    let short = host
+        .connect(&meta, Some(Value::Text("bob".into())), mpsc::channel(8).0)
+        .await
+        .unwrap();
+    short.disconnect().await;
+    conn.action(0, "add".into(), vec![int(1)]).unwrap();
+    // Not subscribed: only the response.
+    match rx.recv().await.unwrap() {
+        ConnOut::Msg(ToClient::ActionResponse { id: 0, output }) => assert_eq!(output, int(1)),
+        other => panic!("unexpected {other:?}"),
+    }
+    conn.subscribe("changed".into(), true).unwrap();
+    conn.action(1, "add".into(), vec![int(1)]).unwrap();
+    match rx.recv().await.unwrap() {
+        ConnOut::Msg(ToClient::Event { name, args }) => {
+            assert_eq!(name, "changed");
+            assert_eq!(args, vec![int(2)]);
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    match rx.recv().await.unwrap() {
+        ConnOut::Msg(ToClient::ActionResponse { id: 1, .. }) => {}
+        other => panic!("unexpected {other:?}"),
+    }
+    assert_eq!(DISCONNECTED.load(Ordering::SeqCst), disconnected + 1);
+    // `c.conn()` is the calling connection: this one over WebSocket, an ephemeral one over HTTP.
+    conn.action(9, "whoami".into(), vec![]).unwrap();
+    match rx.recv().await.unwrap() {
+        ConnOut::Msg(ToClient::ActionResponse { id: 9, output }) => {
+            assert_eq!(output, Value::Text("alice".into()))
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    let who = host
+        .call(&meta, "whoami", vec![], Some(Value::Text("carol".into())))
+        .await
+        .unwrap();
+    assert_eq!(who, Value::Text("carol".into()));
+    conn.action(2, "conns".into(), vec![]).unwrap();
+    match rx.recv().await.unwrap() {
+        ConnOut::Msg(ToClient::ActionResponse { id: 2, output }) => {
+            assert_eq!(output, Value::Array(vec![Value::Text("alice".into())]))
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    conn.action(3, "fail".into(), vec![]).unwrap();
+    match rx.recv().await.unwrap() {
+        ConnOut::Msg(ToClient::Error {
+            error,
+            action_id: Some(3),
+        }) => {
+            assert_eq!(error.code, "bad_thing");
+            assert_eq!(error.actor.unwrap().actor_id, meta.id);
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    // Connected actors do not sleep when idle; destroy closes the connection.
+    host.destroy(&meta.id).await.unwrap();
+    match rx.recv().await.unwrap() {
+        ConnOut::Close { code: 1011, reason } => assert_eq!(reason, "actor.destroyed"),
+        other => panic!("unexpected {other:?}"),
+    }
+    conn.disconnect().await;
+    assert!(host.find(&meta.id).await.unwrap().is_none());
+    let (_, created) = host
+        .get_or_create("count", &"ws".into_key(), None)
+        .await
+        .unwrap();
+    assert!(created, "the key of a destroyed actor is free again");
+}
+
+#[tokio::test]
+async fn state_and_timers_survive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let open = || -> Arc<dyn Storage> {
+        Arc::new(SqliteStorage::open(dir.path(), SyncMode::Normal).unwrap())
+    };
+    {
+        let host = host_on(open(), HostConfig::default()).await;
+        call(&host, "d", "add", vec![int(10)]).await.unwrap();
+        // A timer due in 300 ms, and the server stops before it fires.
+        call(&host, "d", "schedule", vec![int(300), int(5)])
+            .await
+            .unwrap();
+        host.shutdown().await;
+    }
+    let host = host_on(open(), HostConfig::default()).await;
+    assert_eq!(host.timers().len(), 1);
+    assert_eq!(call(&host, "d", "get", vec![]).await.unwrap(), int(10));
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        if call(&host, "d", "get", vec![]).await.unwrap() == int(15) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timer did not fire after restart"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // The fired timer is deleted.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    host.shutdown().await;
+    let storage = open();
+    assert!(storage.timers().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn timers_wake_sleeping_actors() {
+    let config = HostConfig {
+        idle_timeout: Duration::from_millis(50),
+        ..HostConfig::default()
+    };
+    let host = host_on(Arc::new(MemoryStorage::new()), config).await;
+    call(&host, "t", "schedule", vec![int(1500), int(2)])
+        .await
+        .unwrap();
+    let id = host.get("count", &"t".into_key()).await.unwrap().id.clone();
+    wait_until(Duration::from_millis(1400), || !host.is_live(&id)).await;
+    // The timer wakes it (polling with `find` does not).
+    wait_until(Duration::from_secs(5), || host.is_live(&id)).await;
+    assert_eq!(call(&host, "t", "get", vec![]).await.unwrap(), int(2));
+}
+
+/// Polls `cond` every 10 ms; panics after `limit`.
+async fn wait_until(limit: Duration, cond: impl Fn() -> bool) {
+    let deadline = std::time::Instant::now() + limit;
+    while !cond() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "condition not met within {limit:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+#[tokio::test]
+async fn on_state_change_runs_after_the_commit_and_before_the_reply() {
+    let storage = OBSERVED_STORAGE
+        .get_or_init(|| Arc::new(MemoryStorage::new()))
+        .clone();
+    let host = host_on(storage, HostConfig::default()).await;
+    let (meta, _) = host
+        .get_or_create("observed", &"o".into_key(), None)
+        .await
+        .unwrap();
+    let before = OBSERVED_CHANGES.load(Ordering::SeqCst);
+    host.call(&meta, "bump", vec![], None).await.unwrap();
+    // The reply left after on_state_change ran.
+    assert_eq!(OBSERVED_CHANGES.load(Ordering::SeqCst), before + 1);
+    // A read-only action commits nothing and does not trigger it.
+    host.call(&meta, "read", vec![], None).await.unwrap();
+    assert_eq!(OBSERVED_CHANGES.load(Ordering::SeqCst), before + 1);
+}
+
+#[tokio::test]
+async fn a_full_mailbox_is_an_overload_error() {
+    let config = HostConfig {
+        mailbox_capacity: 4,
+        ..HostConfig::default()
+    };
+    let host = host_on(Arc::new(MemoryStorage::new()), config).await;
+    let (meta, _) = host
+        .get_or_create("count", &"busy".into_key(), None)
+        .await
+        .unwrap();
+    let mut calls = Vec::new();
+    for _ in 0..64 {
+        let (host, meta) = (host.clone(), meta.clone());
+        calls.push(tokio::spawn(async move {
+            host.call(&meta, "slowGet", vec![int(200)], None).await
+        }));
+    }
+    let mut overloaded = 0;
+    for c in calls {
+        if let Err(e) = c.await.unwrap() {
+            assert_eq!((e.group.as_str(), e.code.as_str()), ("actor", "overloaded"));
+            overloaded += 1;
+        }
+    }
+    assert!(overloaded > 0, "a mailbox of 4 took 64 calls at once");
+    assert_eq!(call(&host, "busy", "get", vec![]).await.unwrap(), int(0));
+}
+
+#[tokio::test]
+async fn slow_actions_time_out() {
+    let config = HostConfig {
+        action_timeout: Duration::from_millis(100),
+        ..HostConfig::default()
+    };
+    let host = host_on(Arc::new(MemoryStorage::new()), config).await;
+    let e = call(&host, "slow", "slowGet", vec![int(1000)])
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (e.group.as_str(), e.code.as_str()),
+        ("actor", "action_timed_out")
+    );
+    assert_eq!(
+        call(&host, "slow", "add", vec![int(1)]).await.unwrap(),
+        int(1)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_get_or_create_makes_one_actor() {
+    let host = memory_host().await;
+    let mut tasks = Vec::new();
+    for i in 0..32 {
+        let host = host.clone();
+        // Half of them on the same key, the rest on keys of their own.
+        let key = if i % 2 == 0 {
+            "same".to_string()
+        } else {
+            format!("own-{i}")
+        };
+        tasks.push(tokio::spawn(async move {
+            let (meta, created) = host
+                .get_or_create("count", &key.as_str().into_key(), None)
+                .await
+                .unwrap();
+            (key, meta.id.clone(), created)
+        }));
+    }
+    let mut same_ids = std::collections::HashSet::new();
+    let mut created_same = 0;
+    for t in tasks {
+        let (key, id, created) = t.await.unwrap();
+        if key == "same" {
+            same_ids.insert(id);
+            created_same += usize::from(created);
+        } else {
+            assert!(created);
+        }
+    }
+    assert_eq!(same_ids.len(), 1);
+    assert_eq!(created_same, 1);
+}

@@ -1,0 +1,87 @@
+//! Error responses: gateway-level errors are always JSON; actor-level errors are in the
+//! request's encoding and name the actor.
+
+use actorium_protocol::{Encoding, WireError, compat};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+/// The HTTP status of an error: the reference's mapping, plus this server's own codes.
+pub fn status_of(e: &WireError) -> StatusCode {
+    let code = match (e.group.as_str(), e.code.as_str()) {
+        ("actor", "invalid_name") => 400,
+        ("actor", "stopping") => 503,
+        ("guard", "no_route") => 404,
+        ("namespace", "not_found") => 400,
+        _ => e.http_status(),
+    };
+    StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+/// Escapes the metadata of an error for `encoding`.
+pub(crate) fn escape_error(mut e: WireError, encoding: Encoding) -> WireError {
+    e.metadata = e.metadata.map(|m| match encoding {
+        Encoding::Json => compat::escape_for_json(m),
+        Encoding::Cbor | Encoding::Bare => compat::escape_for_cbor(m),
+    });
+    e
+}
+
+/// A gateway-level (or REST) error: JSON, no actor.
+pub(crate) fn json_error(e: WireError) -> Response {
+    encoded_error(e, Encoding::Json)
+}
+
+/// An error in `encoding`.
+pub(crate) fn encoded_error(e: WireError, encoding: Encoding) -> Response {
+    let status = status_of(&e);
+    let e = escape_error(e, encoding);
+    match e.encode_http(encoding) {
+        Ok(body) => (
+            status,
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(encoding.content_type()),
+            )],
+            body,
+        )
+            .into_response(),
+        Err(err) => {
+            tracing::error!(error = %err, "error body does not encode");
+            let body = WireError::internal()
+                .encode_http(Encoding::Json)
+                .unwrap_or_default();
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                [(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json"),
+                )],
+                body,
+            )
+                .into_response()
+        }
+    }
+}
+
+/// Any path the server does not know.
+pub(crate) async fn no_route(uri: axum::http::Uri) -> Response {
+    json_error(WireError::new(
+        "guard",
+        "no_route",
+        format!("No route for `{}`.", uri.path()),
+    ))
+}
+
+/// `core.not_supported`.
+pub(crate) fn not_supported(what: &str) -> WireError {
+    WireError::new(
+        "core",
+        "not_supported",
+        format!("{what}: not supported by this server."),
+    )
+}
+
+/// `validation.invalid_input`.
+pub(crate) fn invalid_input(message: impl Into<String>) -> WireError {
+    WireError::new("validation", "invalid_input", message)
+}

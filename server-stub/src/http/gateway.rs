@@ -1,0 +1,337 @@
+//! The gateway: `/gateway/{target}{path}` in both target forms, stateless actions over HTTP,
+//! and the WebSocket upgrade of `/connect`.
+
+use std::sync::Arc;
+
+use actorium_protocol::{
+    ActorSpecifier, Encoding, GatewayTarget, HttpActionRequest, HttpActionResponse, QueryMethod,
+    Value, WireError, compat,
+};
+use axum::body::Body;
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::extract::{State, WebSocketUpgrade};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use percent_encoding::percent_decode_str;
+
+use super::App;
+use super::errors::{encoded_error, invalid_input, json_error, not_supported};
+use super::rest::read_body;
+use super::ws;
+use crate::ctx::ActorMeta;
+
+/// `x-rivet-conn-params`: the connection params of an HTTP action (raw JSON).
+const CONN_PARAMS_HEADER: &str = "x-rivet-conn-params";
+
+pub(crate) async fn gateway(
+    State(app): State<App>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+    body: Body,
+) -> Response {
+    let rest = uri.path().strip_prefix("/gateway/").unwrap_or("");
+    let (segment, actor_path) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, "/"),
+    };
+    let target = match GatewayTarget::parse(segment, uri.query()) {
+        Ok((target, _actor_query)) => target,
+        Err(e) => {
+            return json_error(WireError::query_invalid_params(format!(
+                "invalid query gateway params: {e}"
+            )));
+        }
+    };
+    if let Some(name) = actor_path.strip_prefix("/action/") {
+        if name.is_empty() || name.contains('/') {
+            return super::errors::no_route(uri.clone()).await;
+        }
+        if method != Method::POST {
+            let mut e = WireError::new(
+                "actor",
+                "method_not_allowed",
+                format!("Method {method} is not allowed for {actor_path}."),
+            );
+            e.metadata = Some(Value::Map(vec![
+                (
+                    Value::Text("method".into()),
+                    Value::Text(method.to_string()),
+                ),
+                (Value::Text("path".into()), Value::Text(actor_path.into())),
+            ]));
+            return json_error(e);
+        }
+        let action = match percent_decode_str(name).decode_utf8() {
+            Ok(a) => a.into_owned(),
+            Err(_) => {
+                return json_error(WireError::invalid_request("The action name is not UTF-8."));
+            }
+        };
+        let meta = match resolve(&app, &target).await {
+            Ok(m) => m,
+            Err(e) => return json_error(e),
+        };
+        return http_action(&app, &meta, &action, &headers, body).await;
+    }
+    if actor_path == "/connect" {
+        let Ok(upgrade) = upgrade else {
+            return json_error(WireError::invalid_request(
+                "`/connect` expects a WebSocket upgrade.",
+            ));
+        };
+        let meta = match resolve(&app, &target).await {
+            Ok(m) => m,
+            Err(e) => return json_error(e),
+        };
+        let offer = ws::Offer::parse(&headers);
+        let max = app.config.limits.max_message;
+        return upgrade
+            .protocols(["rivet"])
+            .max_message_size(max * 4)
+            .max_frame_size(max * 4)
+            .on_upgrade(move |socket| ws::run(socket, app, meta, offer))
+            .into_response();
+    }
+    let what = if actor_path == "/request" || actor_path.starts_with("/request/") {
+        "Raw HTTP requests (`/request`)"
+    } else if actor_path == "/websocket" || actor_path.starts_with("/websocket/") {
+        "Raw WebSockets (`/websocket`)"
+    } else if actor_path.starts_with("/queue/") {
+        "Queues (`/queue`)"
+    } else {
+        return super::errors::no_route(uri.clone()).await;
+    };
+    json_error(not_supported(what))
+}
+
+/// Finds (or creates) the actor a gateway target names.
+pub(crate) async fn resolve(
+    app: &App,
+    target: &GatewayTarget,
+) -> Result<Arc<ActorMeta>, WireError> {
+    match target {
+        GatewayTarget::Direct { actor_id, .. } => app.host.actor(actor_id).await,
+        GatewayTarget::Query(q) => {
+            if q.namespace != app.host.config().namespace {
+                return Err(WireError::new(
+                    "namespace",
+                    "not_found",
+                    "The namespace does not exist.",
+                ));
+            }
+            q.key
+                .validate()
+                .map_err(|e| invalid_input(format!("Invalid key: {e}")))?;
+            match q.method {
+                QueryMethod::Get => app.host.get(&q.name, &q.key).await,
+                QueryMethod::GetOrCreate => {
+                    let input = match &q.input {
+                        None => None,
+                        Some(bytes) => {
+                            let limit = app.config.limits.max_query_input;
+                            if bytes.len() > limit {
+                                return Err(WireError::incoming_too_long(limit));
+                            }
+                            let raw = compat::from_cbor(bytes).and_then(revive).map_err(|e| {
+                                WireError::invalid_request(format!("Invalid input: {e}"))
+                            })?;
+                            Some(raw)
+                        }
+                    };
+                    Ok(app.host.get_or_create(&q.name, &q.key, input).await?.0)
+                }
+            }
+        }
+    }
+}
+
+pub(crate) fn specifier(meta: &ActorMeta) -> ActorSpecifier {
+    ActorSpecifier {
+        actor_id: meta.id.clone(),
+        generation: 1,
+        key: Some(meta.key.to_rest()),
+    }
+}
+
+/// Escapes an outgoing user value for `encoding`.
+pub(crate) fn escape(value: Value, encoding: Encoding) -> Value {
+    match encoding {
+        Encoding::Json => compat::escape_for_json(value),
+        Encoding::Cbor | Encoding::Bare => compat::escape_for_cbor(value),
+    }
+}
+
+/// Revives incoming arguments (`json` and `bare` carry compat markers; `cbor` does not).
+pub(crate) fn revive_args(args: Vec<Value>, encoding: Encoding) -> Result<Vec<Value>, WireError> {
+    if encoding == Encoding::Cbor {
+        return Ok(args);
+    }
+    match revive(Value::Array(args)) {
+        Ok(Value::Array(args)) => Ok(args),
+        Ok(_) => Err(WireError::invalid_request("Arguments are not an array.")),
+        Err(e) => Err(WireError::invalid_request(format!(
+            "Invalid arguments: {e}"
+        ))),
+    }
+}
+
+/// [`compat::revive`], except that every `["$BigInt", "N"]` becomes a CBOR bignum (tag 2/3),
+/// small ones included: serde still reads it into any Rust integer type, and a value passed
+/// through untyped (an `echo`) goes back to JavaScript as a `bigint`, as the reference does.
+pub(crate) fn revive(value: Value) -> Result<Value, actorium_protocol::ProtocolError> {
+    compat::revive(bigints_as_tags(value))
+}
+
+fn bigints_as_tags(value: Value) -> Value {
+    match value {
+        Value::Array(items) => {
+            if let [Value::Text(tag), Value::Text(n)] = items.as_slice()
+                && tag == "$BigInt"
+                && let Ok(n) = n.parse::<i128>()
+            {
+                return bignum(n);
+            }
+            Value::Array(items.into_iter().map(bigints_as_tags).collect())
+        }
+        Value::Map(entries) => Value::Map(
+            entries
+                .into_iter()
+                .map(|(k, v)| (bigints_as_tags(k), bigints_as_tags(v)))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+/// A CBOR bignum (tag 2 for n >= 0, tag 3 for n < 0), minimal bytes.
+fn bignum(n: i128) -> Value {
+    let (tag, magnitude) = if n >= 0 {
+        (2, n as u128)
+    } else {
+        (3, (-1 - n) as u128)
+    };
+    let bytes = magnitude.to_be_bytes();
+    let first = bytes
+        .iter()
+        .position(|b| *b != 0)
+        .unwrap_or(bytes.len() - 1);
+    Value::Tag(tag, Box::new(Value::Bytes(bytes[first..].to_vec())))
+}
+
+fn actor_headers(resp: &mut Response, meta: &ActorMeta) {
+    let h = resp.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&meta.id) {
+        h.insert(HeaderName::from_static("x-rivet-actor"), v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&meta.key.to_rest()) {
+        h.insert(HeaderName::from_static("x-rivet-actor-key"), v);
+    }
+    h.insert(
+        HeaderName::from_static("x-rivet-actor-generation"),
+        HeaderValue::from_static("1"),
+    );
+}
+
+fn actor_error(meta: &ActorMeta, e: WireError, encoding: Encoding) -> Response {
+    let mut resp = encoded_error(e.with_actor(specifier(meta)), encoding);
+    actor_headers(&mut resp, meta);
+    resp
+}
+
+async fn http_action(
+    app: &App,
+    meta: &Arc<ActorMeta>,
+    action: &str,
+    headers: &HeaderMap,
+    body: Body,
+) -> Response {
+    let encoding = match Encoding::from_header(
+        headers
+            .get(actorium_protocol::encoding::ENCODING_HEADER)
+            .and_then(|v| v.to_str().ok()),
+    ) {
+        Ok(e) => e,
+        Err(e) => return json_error(WireError::invalid_request(e.to_string())),
+    };
+    let params = match headers.get(CONN_PARAMS_HEADER) {
+        None => None,
+        Some(v) => match serde_json::from_slice::<serde_json::Value>(v.as_bytes()) {
+            Ok(j) => Some(compat::from_json(j)),
+            Err(e) => {
+                return json_error(WireError::invalid_request(format!(
+                    "Invalid {CONN_PARAMS_HEADER}: {e}"
+                )));
+            }
+        },
+    };
+    let limit = app.config.limits.max_message;
+    let body = match read_body(body, limit).await {
+        Ok(b) => b,
+        Err(e) => return json_error(e),
+    };
+    let args = match HttpActionRequest::decode(encoding, &body)
+        .map_err(|e| WireError::invalid_request(format!("Invalid request body: {e}")))
+        .and_then(|req| revive_args(req.args, encoding))
+    {
+        Ok(a) => a,
+        Err(e) => return json_error(e),
+    };
+    let output = match app.host.call(meta, action, args, params).await {
+        Ok(o) => o,
+        Err(e) => return actor_error(meta, e, encoding),
+    };
+    let body = match (HttpActionResponse {
+        output: escape(output, encoding),
+    })
+    .encode(encoding)
+    {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::error!(actor = %meta.id, %action, error = %e, "action output does not encode");
+            return actor_error(meta, WireError::internal(), encoding);
+        }
+    };
+    if body.len() > limit {
+        return actor_error(meta, WireError::outgoing_too_long(limit), encoding);
+    }
+    let mut resp = (
+        StatusCode::OK,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(encoding.content_type()),
+        )],
+        body,
+    )
+        .into_response();
+    actor_headers(&mut resp, meta);
+    resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_bigints_stay_bigints() {
+        let marker =
+            |n: &str| Value::Array(vec![Value::Text("$BigInt".into()), Value::Text(n.into())]);
+        let v = revive(Value::Array(vec![
+            marker("7"),
+            marker("-1"),
+            Value::Integer(7.into()),
+        ]))
+        .unwrap();
+        let Value::Array(items) = &v else { panic!() };
+        assert_eq!(items[0], Value::Tag(2, Box::new(Value::Bytes(vec![7]))));
+        assert_eq!(items[1], Value::Tag(3, Box::new(Value::Bytes(vec![0]))));
+        // Typed code still reads them as integers.
+        let n: i64 = actorium_protocol::compat::deserialize(items[0].clone()).unwrap();
+        assert_eq!(n, 7);
+        let n: i64 = actorium_protocol::compat::deserialize(items[1].clone()).unwrap();
+        assert_eq!(n, -1);
+        // And they go back as bigints.
+        assert_eq!(escape(items[0].clone(), Encoding::Json), marker("7"));
+    }
+}

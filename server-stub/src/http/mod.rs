@@ -1,0 +1,104 @@
+//! The front door: the RivetKit 2.3.19 client protocol over HTTP/1.1 and WebSocket (axum).
+//!
+//! Routes (spec section 14.1): `GET /metadata`, `GET /health`, `GET|PUT|POST /actors`,
+//! `DELETE /actors/{id}`, `GET /actors/names`, and the gateway in both forms
+//! (`/gateway/{name}…?rvt-…` and `/gateway/{actorId}[@token]…`) for `/action/{name}` (HTTP) and
+//! `/connect` (WebSocket). Raw `/request`, `/websocket` and `/queue` answer
+//! `core.not_supported`. Every response carries the reference's CORS headers; an optional
+//! token is checked on everything but `/metadata` and `/health`. Every bad input gets one
+//! structured error (`{group, code, message}`) and the server goes on.
+
+mod auth;
+mod errors;
+mod gateway;
+mod rest;
+mod ws;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::{any, delete, get};
+use tokio::net::TcpListener;
+
+use crate::host::Host;
+
+pub use errors::status_of;
+
+/// Size limits of the front door (the reference's by default).
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Largest HTTP action body and WebSocket message, in and out (default 1 MiB).
+    pub max_message: usize,
+    /// Largest input through `rvt-input` (CBOR bytes; default 4 KiB, the official client's cap).
+    pub max_query_input: usize,
+    /// Largest input through `PUT/POST /actors` (CBOR bytes; default 4 MiB).
+    pub max_rest_input: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_message: 1 << 20,
+            max_query_input: 4096,
+            max_rest_input: 4 << 20,
+        }
+    }
+}
+
+/// Front-door settings.
+#[derive(Debug, Clone, Default)]
+pub struct ServerConfig {
+    /// If set, every request but `/metadata` and `/health` must carry this token
+    /// (`Authorization: Bearer`, `x-rivet-token`, `/gateway/{id}@{token}`, `rvt-token`, or the
+    /// WebSocket subprotocol `rivet_token.{token}`).
+    pub token: Option<String>,
+    /// Size limits.
+    pub limits: Limits,
+}
+
+pub(crate) struct AppState {
+    pub host: Host,
+    pub config: ServerConfig,
+}
+
+pub(crate) type App = Arc<AppState>;
+
+/// The axum router of the front door.
+pub fn router(host: Host, config: ServerConfig) -> Router {
+    let state: App = Arc::new(AppState { host, config });
+    Router::new()
+        .route("/metadata", get(rest::metadata))
+        .route("/health", get(rest::health))
+        .route(
+            "/actors",
+            get(rest::list_actors)
+                .put(rest::get_or_create_actor)
+                .post(rest::create_actor),
+        )
+        .route("/actors/names", get(rest::actor_names))
+        .route("/actors/{id}", delete(rest::destroy_actor))
+        .route("/gateway/{*rest}", any(gateway::gateway))
+        .fallback(errors::no_route)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::cors_and_auth,
+        ))
+        .with_state(state)
+}
+
+/// Serves the front door on `listener` until `shutdown` resolves, then shuts the host down
+/// gracefully (in-flight requests finish, every actor commits and sleeps, storage closes).
+pub async fn serve(
+    listener: TcpListener,
+    host: Host,
+    config: ServerConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(host.clone(), config);
+    let result = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await;
+    host.shutdown().await;
+    result
+}

@@ -1,0 +1,94 @@
+//! `counter`: a count, events, user and internal errors, a panic, connection admission.
+
+use actorium_server::{Actor, ActorError, Args, Ctx, InitCtx, Result, UserError, Value, to_value};
+use futures_util::future::BoxFuture;
+use serde::{Deserialize, Serialize};
+
+/// State `{count}`; input `{start?: number}` sets the initial count.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Counter {
+    /// The count.
+    pub count: i64,
+}
+
+fn field<'a>(value: &'a Value, name: &str) -> Option<&'a Value> {
+    match value {
+        Value::Map(entries) => entries
+            .iter()
+            .find(|(k, _)| matches!(k, Value::Text(t) if t == name))
+            .map(|(_, v)| v),
+        _ => None,
+    }
+}
+
+impl Actor for Counter {
+    const NAME: &'static str = "counter";
+    type Input = Value;
+    type ConnParams = Value;
+    type ConnState = ();
+    type Vars = ();
+    type Events<'a> = actorium_server::Events<'a, Self>;
+
+    async fn create_state(_: &InitCtx<'_>, input: Option<Value>) -> Result<Self> {
+        let start = input
+            .as_ref()
+            .and_then(|i| field(i, "start"))
+            .and_then(|v| match v {
+                Value::Float(f) => Some(*f as i64),
+                v => actorium_server::deserialize::<i64>(v.clone()).ok(),
+            })
+            .unwrap_or(0);
+        Ok(Counter { count: start })
+    }
+
+    async fn on_before_connect(_: &Ctx<Self>, params: Option<&Value>) -> Result<()> {
+        if params.and_then(|p| field(p, "reject")) == Some(&Value::Bool(true)) {
+            return Err(UserError::new("conn_rejected", "connection rejected")
+                .with_metadata(
+                    &[("reason", "params.reject")]
+                        .into_iter()
+                        .collect::<std::collections::BTreeMap<_, _>>(),
+                )
+                .into());
+        }
+        Ok(())
+    }
+
+    fn dispatch<'a>(
+        c: &'a Ctx<Self>,
+        action: &'a str,
+        args: Vec<Value>,
+    ) -> BoxFuture<'a, Result<Value>> {
+        Box::pin(async move {
+            let mut args = Args::new(action, args);
+            match action {
+                "increment" => {
+                    let n: i64 = args.next()?;
+                    let count = {
+                        let mut s = c.state_mut();
+                        s.count += n;
+                        s.count
+                    };
+                    c.events().emit("newCount", &count)?;
+                    to_value(&count)
+                }
+                "getCount" => to_value(&c.state().count),
+                "echo" => Ok(Value::Array(args.rest())),
+                "fail" => {
+                    let msg: String = args.next()?;
+                    let why = [("why", "test")]
+                        .into_iter()
+                        .collect::<std::collections::BTreeMap<_, _>>();
+                    Err(UserError::new("bad_thing", msg).with_metadata(&why).into())
+                }
+                "internalFail" => Err(std::io::Error::other("secret internal detail").into()),
+                "panic" => {
+                    // Change the state first: the change must be rolled back.
+                    c.state_mut().count += 1_000_000;
+                    panic!("counter.panic() was called")
+                }
+                _ => Err(ActorError::action_not_found(action)),
+            }
+        })
+    }
+}
