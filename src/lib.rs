@@ -27,9 +27,9 @@ pub use actorium_client::{CallError, Client, ClientOptions};
 #[cfg(feature = "server")]
 pub use actorium_server as server;
 #[cfg(feature = "server")]
-pub use actorium_server::cli;
-#[cfg(feature = "server")]
 pub use actorium_server::{Result, UserError};
+#[cfg(feature = "server")]
+pub use actorium_server::{cli, testkit};
 
 /// The names most actor code needs: `use actorium::prelude::*;`.
 pub mod prelude {
@@ -48,24 +48,30 @@ pub mod __private {
     pub use schemars;
 
     /// Checks at compile time that a contract's value type crosses the wire.
-    pub const fn assert_wire_type<T: serde::Serialize + serde::de::DeserializeOwned + schemars::JsonSchema>() {}
+    pub const fn assert_wire_type<
+        T: serde::Serialize + serde::de::DeserializeOwned + schemars::JsonSchema,
+    >() {
+    }
 
     /// The JSON Schema of `T`, registering named types in the generator's definitions.
-    pub fn schema_of<T: schemars::JsonSchema>(generator: &mut schemars::SchemaGenerator) -> schema::JsonSchema {
+    pub fn schema_of<T: schemars::JsonSchema>(
+        generator: &mut schemars::SchemaGenerator,
+    ) -> schema::JsonSchema {
         generator.subschema_for::<T>().to_value()
     }
 
     #[cfg(feature = "client")]
     pub mod client {
         pub use actorium_client::{
-            ActorHandle, CallError, Caller, Connection, Contract, from_value, to_value, typed_events,
+            ActorHandle, CallError, Caller, Connection, Contract, from_value, to_value,
+            typed_events,
         };
         pub use futures_util::Stream;
     }
 
     #[cfg(feature = "server")]
     pub mod server {
-        pub use actorium_server::{ActorError, Actor, Args, Ctx, InitCtx, Result, to_value};
+        pub use actorium_server::{Actor, ActorError, Args, Ctx, InitCtx, Result, to_value};
         pub use futures_util::future::BoxFuture;
     }
 }

@@ -95,6 +95,9 @@ pub struct ServeArgs {
     /// Milliseconds an action may run before `actor.action_timed_out`.
     #[arg(long, default_value_t = 60_000)]
     pub action_timeout_ms: u64,
+    /// Printed (with the endpoint) once the server listens: a first thing to try.
+    #[arg(skip)]
+    pub hint: Option<fn(&str) -> String>,
 }
 
 impl Default for ServeArgs {
@@ -108,6 +111,7 @@ impl Default for ServeArgs {
             sync: SyncArg::Normal,
             idle_timeout_ms: 30_000,
             action_timeout_ms: 60_000,
+            hint: None,
         }
     }
 }
@@ -120,14 +124,19 @@ impl Default for ServeArgs {
 /// }
 /// ```
 pub fn main(registry: Registry) -> ExitCode {
+    main_with_hint(registry, None)
+}
+
+/// [`main`], printing `hint(endpoint)` once the server listens (e.g. a `curl` to try).
+pub fn main_with_hint(registry: Registry, hint: Option<fn(&str) -> String>) -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Schema) => {
             print!("{}", registry.schema().to_json_pretty());
             ExitCode::SUCCESS
         }
-        Some(Command::Serve(args)) => run(registry, args),
-        None => run(registry, cli.serve),
+        Some(Command::Serve(args)) => run(registry, ServeArgs { hint, ..args }),
+        None => run(registry, ServeArgs { hint, ..cli.serve }),
     }
 }
 
@@ -194,12 +203,16 @@ pub async fn serve(
         action_timeout: Duration::from_millis(args.action_timeout_ms),
         client_endpoint: format!("http://{own}"),
         client_token: args.token.clone(),
+        data_dir: actor_files_dir(&args)?,
         ..HostConfig::default()
     };
     let host = Host::new(registry, storage, config);
     host.start().await?;
     tracing::info!(%addr, actors = ?host.registry(), memory = args.memory, "listening");
     println!("actorium listening on http://{addr}");
+    if let Some(hint) = args.hint {
+        println!("{}", hint(&format!("http://{own}")));
+    }
     let _ = std::io::stdout().flush();
     let server = ServerConfig {
         token: args.token,
@@ -208,6 +221,18 @@ pub async fn serve(
     http::serve(listener, host, server, shutdown).await?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Where actors keep their own files: the data directory, or with `--memory` a per-process
+/// directory under the system's temporary directory.
+fn actor_files_dir(args: &ServeArgs) -> Result<PathBuf, CliError> {
+    let dir = if args.memory {
+        std::env::temp_dir().join(format!("actorium-memory-{}", std::process::id()))
+    } else {
+        args.data_dir.clone()
+    };
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
 }
 
 /// Resolves on SIGINT or SIGTERM.

@@ -271,10 +271,16 @@ pub struct Ctx<A: Actor> {
     sleep_requested: AtomicBool,
     destroy_requested: AtomicBool,
     client: ActorClient,
+    data_dir: Arc<std::path::Path>,
 }
 
 impl<A: Actor> Ctx<A> {
-    pub(crate) fn new(meta: Arc<ActorMeta>, state: A, client: ActorClient) -> Self {
+    pub(crate) fn new(
+        meta: Arc<ActorMeta>,
+        state: A,
+        client: ActorClient,
+        data_dir: Arc<std::path::Path>,
+    ) -> Self {
         Ctx {
             meta,
             state: RwLock::new(state),
@@ -285,6 +291,7 @@ impl<A: Actor> Ctx<A> {
             sleep_requested: AtomicBool::new(false),
             destroy_requested: AtomicBool::new(false),
             client,
+            data_dir,
         }
     }
 
@@ -358,6 +365,12 @@ impl<A: Actor> Ctx<A> {
     /// The actor's open WebSocket connections.
     pub fn conns(&self) -> Vec<Arc<Conn<A>>> {
         lock(&self.conns).values().cloned().collect()
+    }
+
+    /// The server's directory for the actors' own files, e.g. an external database
+    /// ([`crate::HostConfig::data_dir`]).
+    pub fn data_dir(&self) -> &std::path::Path {
+        &self.data_dir
     }
 
     /// A client for calling other actors (in-process when they are hosted here).

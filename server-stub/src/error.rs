@@ -164,6 +164,16 @@ impl<E: StdError + Send + Sync + 'static> From<E> for ActorError {
             u.metadata = w.metadata.clone();
             return ActorError::of(Repr::User(u));
         }
+        // So does a public framework error about the request (`actor.duplicate_key`,
+        // `actor.not_found`, ...), without the other actor's specifier.
+        if let Some(actorium_client::CallError::Actor(w)) =
+            other.downcast_ref::<actorium_client::CallError>()
+            && w.group == "actor"
+        {
+            let mut w = (**w).clone();
+            w.actor = None;
+            return ActorError::of(Repr::Public(w));
+        }
         ActorError::of(Repr::Internal(other))
     }
 }

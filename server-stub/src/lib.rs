@@ -42,6 +42,7 @@ pub mod host;
 pub mod http;
 pub mod registry;
 pub mod storage;
+pub mod testkit;
 
 pub use actor::{Actor, Args, to_value};
 pub use actorium_client::{CallError, Client};

@@ -317,7 +317,12 @@ async fn boot<A: Actor>(
                 return Err((ActorError::internal("actor has no stored state"), true));
             };
             let state = decode_state::<A>(&bytes).map_err(|e| (ActorError::internal(e), false))?;
-            let ctx = Ctx::new(meta.clone(), state, client);
+            let ctx = Ctx::new(
+                meta.clone(),
+                state,
+                client,
+                host.config().data_dir.as_path().into(),
+            );
             wake(&ctx).await.map_err(|e| (e, false))?;
             tracing::debug!(actor = %meta.id, name = %meta.name, "woke");
             Ok((ctx, bytes))
@@ -353,7 +358,12 @@ async fn create<A: Actor>(
     let first: Option<A::Input> = decode_value(input.clone(), "input")?;
     let second: Option<A::Input> = decode_value(input, "input")?;
     let state = hook("create_state", A::create_state(&InitCtx::new(meta), first)).await?;
-    let ctx = Ctx::new(meta.clone(), state, client);
+    let ctx = Ctx::new(
+        meta.clone(),
+        state,
+        client,
+        host.config().data_dir.as_path().into(),
+    );
     hook("on_create", A::on_create(&ctx, second)).await?;
     wake(&ctx).await?;
     let bytes = ctx.encode_state().map_err(ActorError::internal)?;

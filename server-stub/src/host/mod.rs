@@ -46,6 +46,11 @@ pub struct HostConfig {
     pub client_endpoint: String,
     /// The token the actors' client sends over the network.
     pub client_token: Option<String>,
+    /// A directory for the actors' own files (an external database, caches), reached with
+    /// [`crate::Ctx::data_dir`]. The serve helper sets it to `--data-dir` (with `--memory`, a
+    /// per-process directory under the system's temporary directory); the default is
+    /// `<temp>/actorium`.
+    pub data_dir: std::path::PathBuf,
 }
 
 impl Default for HostConfig {
@@ -59,6 +64,7 @@ impl Default for HostConfig {
             shutdown_grace: Duration::from_secs(10),
             client_endpoint: "http://127.0.0.1:6420".into(),
             client_token: None,
+            data_dir: std::env::temp_dir().join("actorium"),
         }
     }
 }
@@ -573,6 +579,15 @@ impl Host {
         let waiting = lock(&self.0.stopping).get(id).map(|(_, rx)| rx.clone());
         if let Some(mut rx) = waiting {
             let _ = rx.wait_for(|done| *done).await;
+        }
+    }
+
+    /// Puts every actor in memory to sleep (for tests: the next request wakes each one, which
+    /// rebuilds its vars from `create_vars`).
+    pub async fn sleep_all(&self) {
+        let ids: Vec<String> = lock(&self.0.live).keys().cloned().collect();
+        for id in ids {
+            self.sleep(&id).await;
         }
     }
 
