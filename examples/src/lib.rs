@@ -16,6 +16,8 @@
 //! [`registry`] hosts them all; the `seed-server` binary serves it
 //! (`cargo run --release -p actorium-examples --bin seed-server`).
 
+#![deny(missing_docs)]
+
 pub mod analytics;
 pub mod chat;
 pub mod map_reduce;

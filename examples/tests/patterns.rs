@@ -308,3 +308,16 @@ async fn state_survives_a_restart() -> anyhow::Result<()> {
     server.stop().await;
     Ok(())
 }
+
+/// The chat room and its coordinator (contract, state, implementation and the shared `Message`
+/// type) fit in 60 lines of Rust, not counting blank lines and comments.
+#[test]
+fn chat_example_is_at_most_60_lines() {
+    let source = include_str!("../src/chat.rs");
+    let code = source
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("//"))
+        .count();
+    assert!(code <= 60, "examples/src/chat.rs has {code} lines of code");
+}

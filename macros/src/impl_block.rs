@@ -127,8 +127,8 @@ pub fn expand(item: ItemImpl, krate: Path, errors: &mut Errors) -> TokenStream {
                 <Self as #trait_path>::__actorium_dispatch(c, action, args)
             }
 
-            fn schema(gen: &mut #rt::schemars::SchemaGenerator) -> #rt::schema::ActorSchema {
-                <Self as #trait_path>::__actorium_schema(gen)
+            fn schema(generator: &mut #rt::schemars::SchemaGenerator) -> #rt::schema::ActorSchema {
+                <Self as #trait_path>::__actorium_schema(generator)
             }
 
             #(#hooks)*

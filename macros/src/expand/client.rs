@@ -2,7 +2,8 @@
 //! one typed event stream per event on the connection.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
 
 use super::{Ctx, idents_and_types, is_string};
 
@@ -25,21 +26,26 @@ pub fn expand(cx: &Ctx<'_>) -> TokenStream {
                 quote!(#id: #ty)
             }
         });
+        // Spanned at the parameter's type, so a type without serde support is reported there.
         let values = a.params.iter().map(|p| {
             let (id, ty) = (&p.ident, &p.ty);
             if is_string(ty) {
                 quote!(#rt::client::to_value(&::core::convert::Into::<::std::string::String>::into(#id))?)
             } else {
-                quote!(#rt::client::to_value(&#id)?)
+                quote_spanned!(ty.span()=> #rt::client::to_value(&#id)?)
             }
         });
         let output = a.output.as_ref().map(|t| quote!(#t)).unwrap_or_else(|| quote!(()));
+        let decode = match &a.output {
+            Some(t) => quote_spanned!(t.span()=> #rt::client::from_value::<#t>(output)),
+            None => quote!(#rt::client::from_value::<()>(output)),
+        };
         quote! {
             #(#docs)*
             pub async fn #ident(&self, #(#params),*) -> ::core::result::Result<#output, #rt::client::CallError> {
                 let args = ::std::vec![#(#values),*];
                 let output = #rt::client::Caller::call_action(&self.raw, #wire, args).await?;
-                #rt::client::from_value(output)
+                #decode
             }
         }
     });
@@ -49,12 +55,12 @@ pub fn expand(cx: &Ctx<'_>) -> TokenStream {
         let docs = &e.docs;
         let wire = &e.wire_name;
         let (ids, tys) = idents_and_types(&e.params);
+        let decoded = tys.iter().map(|ty| {
+            quote_spanned!(ty.span()=> #rt::client::from_value::<#ty>(::core::iter::Iterator::next(&mut args).unwrap_or(#rt::Value::Null)).ok()?)
+        });
         let (item, build) = match tys.as_slice() {
-            [ty] => (quote!(#ty), quote!(#rt::client::from_value::<#ty>(args.next().unwrap_or(#rt::Value::Null)).ok()?)),
-            _ => (
-                quote!((#(#tys,)*)),
-                quote!((#(#rt::client::from_value::<#tys>(args.next().unwrap_or(#rt::Value::Null)).ok()?,)*)),
-            ),
+            [ty] => (quote!(#ty), quote!(#(#decoded)*)),
+            _ => (quote!((#(#tys,)*)), quote!((#(#decoded,)*))),
         };
         let _ = ids;
         quote! {

@@ -18,7 +18,7 @@ pub fn expand(cx: &Ctx<'_>) -> TokenStream {
         let items = params.iter().map(|p| {
             let name = names::snake_to_lower_camel(&names::plain(&p.ident));
             let ty = &p.ty;
-            quote!(#rt::schema::ParamSchema { name: ::std::string::String::from(#name), schema: #rt::schema_of::<#ty>(gen) })
+            quote!(#rt::schema::ParamSchema { name: ::std::borrow::ToOwned::to_owned(#name), schema: #rt::schema_of::<#ty>(generator) })
         });
         quote!(::std::vec![#(#items),*])
     };
@@ -33,10 +33,10 @@ pub fn expand(cx: &Ctx<'_>) -> TokenStream {
             .unwrap_or_else(|| quote!(()));
         quote! {
             #rt::schema::ActionSchema {
-                name: ::std::string::String::from(#name),
-                docs: ::std::string::String::from(#docs),
+                name: ::std::borrow::ToOwned::to_owned(#name),
+                docs: ::std::borrow::ToOwned::to_owned(#docs),
                 params: #ps,
-                returns: #rt::schema_of::<#output>(gen),
+                returns: #rt::schema_of::<#output>(generator),
             }
         }
     });
@@ -46,14 +46,14 @@ pub fn expand(cx: &Ctx<'_>) -> TokenStream {
         let ps = params(&e.params);
         quote! {
             #rt::schema::EventSchema {
-                name: ::std::string::String::from(#name),
-                docs: ::std::string::String::from(#docs),
+                name: ::std::borrow::ToOwned::to_owned(#name),
+                docs: ::std::borrow::ToOwned::to_owned(#docs),
                 params: #ps,
             }
         }
     });
     let optional = |ty: &Option<syn::Type>| match ty {
-        Some(t) => quote!(::core::option::Option::Some(#rt::schema_of::<#t>(gen))),
+        Some(t) => quote!(::core::option::Option::Some(#rt::schema_of::<#t>(generator))),
         None => quote!(::core::option::Option::None),
     };
     let input = optional(&c.input);
@@ -61,10 +61,10 @@ pub fn expand(cx: &Ctx<'_>) -> TokenStream {
     quote! {
         impl #marker {
             #[doc(hidden)]
-            pub fn __actorium_schema(gen: &mut #rt::schemars::SchemaGenerator) -> #rt::schema::ActorSchema {
+            pub fn __actorium_schema(generator: &mut #rt::schemars::SchemaGenerator) -> #rt::schema::ActorSchema {
                 #rt::schema::ActorSchema {
-                    name: ::std::string::String::from(#wire_name),
-                    docs: ::std::string::String::from(#docs),
+                    name: ::std::borrow::ToOwned::to_owned(#wire_name),
+                    docs: ::std::borrow::ToOwned::to_owned(#docs),
                     actions: ::std::vec![#(#actions),*],
                     events: ::std::vec![#(#events),*],
                     input: #input,

@@ -2,7 +2,8 @@
 //! taking `&Ctx<Self>`), its dispatch from wire names to typed calls, and typed events.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
 
 use super::{Ctx, idents_and_types};
 
@@ -30,12 +31,20 @@ pub fn expand(cx: &Ctx<'_>) -> TokenStream {
         let ident = &a.ident;
         let wire = &a.wire_name;
         let (ids, tys) = idents_and_types(&a.params);
+        // Spanned at the types, so a type without serde support is reported there.
+        let takes = tys
+            .iter()
+            .map(|ty| quote_spanned!(ty.span()=> args.next::<#ty>()?));
+        let encode = match &a.output {
+            Some(t) => quote_spanned!(t.span()=> #rt::server::to_value::<#t>(&output)),
+            None => quote!(#rt::server::to_value(&output)),
+        };
         quote! {
             #wire => {
-                #(let #ids: #tys = args.next()?;)*
+                #(let #ids: #tys = #takes;)*
                 args.finish()?;
                 let output = <Self as #server>::#ident(c, #(#ids),*).await?;
-                #rt::server::to_value(&output)
+                #encode
             }
         }
     });
@@ -45,12 +54,16 @@ pub fn expand(cx: &Ctx<'_>) -> TokenStream {
         let docs = &e.docs;
         let wire = &e.wire_name;
         let (ids, tys) = idents_and_types(&e.params);
+        let values = ids
+            .iter()
+            .zip(&tys)
+            .map(|(id, ty)| quote_spanned!(ty.span()=> #rt::server::to_value::<#ty>(#id)));
         quote! {
             #(#docs)*
             ///
             /// Broadcasts to every connection subscribed to this event.
             pub fn #ident(&self, #(#ids: &#tys),*) {
-                self.ctx.broadcast_values(#wire, ::std::vec![#(#rt::server::to_value(#ids)),*]);
+                self.ctx.broadcast_values(#wire, ::std::vec![#(#values),*]);
             }
         }
     });
@@ -86,12 +99,12 @@ pub fn expand(cx: &Ctx<'_>) -> TokenStream {
             }
 
             #[doc(hidden)]
-            fn __actorium_schema(gen: &mut #rt::schemars::SchemaGenerator) -> #rt::schema::ActorSchema
+            fn __actorium_schema(generator: &mut #rt::schemars::SchemaGenerator) -> #rt::schema::ActorSchema
             where
                 Self: #rt::schemars::JsonSchema,
             {
-                let mut schema = #marker::__actorium_schema(gen);
-                schema.state = ::core::option::Option::Some(#rt::schema_of::<Self>(gen));
+                let mut schema = #marker::__actorium_schema(generator);
+                schema.state = ::core::option::Option::Some(#rt::schema_of::<Self>(generator));
                 schema
             }
         }

@@ -1,0 +1,92 @@
+//! Shared helpers of the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use actorium_codegen::RegistrySchema;
+
+/// `codegen/`.
+pub fn crate_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The workspace root (where `package.json` and `node_modules/` are).
+pub fn workspace_root() -> PathBuf {
+    crate_dir()
+        .parent()
+        .expect("codegen/ has a parent")
+        .to_owned()
+}
+
+/// `codegen/tests/<rel>`.
+pub fn tests_path(rel: &str) -> PathBuf {
+    crate_dir().join("tests").join(rel)
+}
+
+/// The hand-written seed schema document.
+pub fn fixture() -> RegistrySchema {
+    actorium_codegen::read_schema(&tests_path("fixtures/seed-schema.json"))
+        .expect("the fixture is a valid schema document")
+}
+
+/// A fresh, empty directory for one test's files, inside the workspace (so that Node resolves
+/// packages from the workspace's `node_modules/`).
+pub fn scratch_dir(name: &str) -> PathBuf {
+    let dir = workspace_root()
+        .join("target")
+        .join("codegen-tests")
+        .join(format!("{name}-{}", std::process::id()));
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).expect("remove an old scratch directory");
+    }
+    std::fs::create_dir_all(&dir).expect("create a scratch directory");
+    dir
+}
+
+/// Fails the test (never skips it) when the Node side is not installed: `node` must run and
+/// each of `paths` (relative to `node_modules/`) must exist.
+pub fn require_node_modules(paths: &[&str]) {
+    let root = workspace_root();
+    let node = Command::new("node").arg("--version").output();
+    match node {
+        Ok(out) if out.status.success() => {}
+        _ => panic!(
+            "`node` (20 or later) is not on PATH; these tests need it to run the TypeScript compiler \
+             and the OpenAPI/JSON Schema validators"
+        ),
+    }
+    let node_modules = root.join("node_modules");
+    for path in paths {
+        let full = node_modules.join(path);
+        assert!(
+            full.exists(),
+            "{} is missing: the Node packages of the workspace are not installed. \
+             Run `npm install --no-audit --no-fund` in {} (package.json pins typescript, \
+             @standard-schema/spec, @types/node, @readme/openapi-parser and ajv next to rivetkit)",
+            full.display(),
+            root.display()
+        );
+    }
+}
+
+/// Runs a command to completion; panics if it cannot start.
+pub fn run(command: &mut Command) -> Output {
+    command
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"))
+}
+
+/// stdout and stderr of a finished command, for messages.
+pub fn output_text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// Removes a scratch directory after a passing test.
+pub fn remove_dir(dir: &Path) {
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -1,0 +1,97 @@
+//! Standard validators from npm, run with Node, accept the generated documents:
+//! `@readme/openapi-parser` for the OpenAPI 3.1 document (plus Ajv checks of sample request and
+//! response bodies against its component schemas), and Ajv (draft 2020-12, strict) for each
+//! JSON Schema file on its own (plus sample instances). Each validator is also shown a broken
+//! document, to prove it is really checking.
+//!
+//! The Node packages must be installed (`npm install --no-audit --no-fund` at the workspace
+//! root); without them these tests fail, they never skip.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use actorium_codegen::openapi::OpenApiOptions;
+use common::{fixture, output_text, require_node_modules, run, scratch_dir, tests_path};
+use serde_json::Value;
+
+fn node(script: &str, args: &[&Path]) -> Output {
+    run(Command::new("node")
+        .arg(tests_path("js").join(script))
+        .args(args))
+}
+
+#[test]
+fn the_openapi_document_is_valid_openapi_3_1() {
+    require_node_modules(&["@readme/openapi-parser/package.json", "ajv/package.json"]);
+    let dir = scratch_dir("openapi");
+    let file = dir.join("openapi.json");
+    let document = actorium_codegen::openapi::generate(&fixture(), &OpenApiOptions::default())
+        .expect("generate");
+    std::fs::write(&file, &document).unwrap();
+    let samples = tests_path("js/openapi-samples.json");
+    let out = node("validate-openapi.mjs", &[&file, &samples]);
+    let text = output_text(&out);
+    assert!(
+        out.status.success(),
+        "the OpenAPI document is invalid:\n{text}"
+    );
+    assert!(text.starts_with("valid OpenAPI\n"), "{text}");
+    assert!(!text.contains("warning:"), "{text}");
+    assert!(
+        text.contains("chatRoom.sendMessage.request: 1 valid and 4 invalid"),
+        "{text}"
+    );
+
+    // The validator does reject a broken document.
+    let mut broken: Value = serde_json::from_str(&document).unwrap();
+    broken["paths"]["/gateway/chatRoom/action/sendMessage"]["post"]["responses"]["200"]["content"]
+        ["application/json"]["schema"] = serde_json::json!({"$ref": "#/components/schemas/Nope"});
+    let broken_file = dir.join("broken.json");
+    std::fs::write(&broken_file, broken.to_string()).unwrap();
+    let out = node("validate-openapi.mjs", &[&broken_file]);
+    assert!(!out.status.success(), "{}", output_text(&out));
+    assert!(
+        output_text(&out).contains("#/components/schemas/Nope"),
+        "{}",
+        output_text(&out)
+    );
+    common::remove_dir(&dir);
+}
+
+#[test]
+fn every_json_schema_file_is_valid_and_self_contained() {
+    require_node_modules(&["ajv/package.json"]);
+    let dir = scratch_dir("jsonschema");
+    let files = actorium_codegen::jsonschema::generate(&fixture()).expect("generate");
+    actorium_codegen::write_files(&dir, &files).unwrap();
+    let samples = tests_path("js/jsonschema-samples.json");
+    let out = node("validate-jsonschema.mjs", &[&dir, &samples]);
+    let text = output_text(&out);
+    assert!(out.status.success(), "invalid JSON Schema files:\n{text}");
+    assert!(
+        text.ends_with(&format!("{} schema files valid\n", files.len())),
+        "{text}"
+    );
+
+    // A file whose referenced definitions are not bundled does not compile on its own.
+    let room = dir.join("Room.schema.json");
+    let mut schema: Value = serde_json::from_str(&std::fs::read_to_string(&room).unwrap()).unwrap();
+    schema.as_object_mut().unwrap().remove("$defs");
+    std::fs::write(&room, schema.to_string()).unwrap();
+    let out = node("validate-jsonschema.mjs", &[&dir, &samples]);
+    let text = output_text(&out);
+    assert!(!out.status.success(), "{text}");
+    assert!(
+        text.contains("Room.schema.json: does not compile"),
+        "{text}"
+    );
+    common::remove_dir(&dir);
+}
+
+#[test]
+#[should_panic(expected = "Run `npm install --no-audit --no-fund` in")]
+fn missing_node_packages_fail_with_instructions() {
+    require_node_modules(&["actorium-codegen-no-such-package/package.json"]);
+}

@@ -1,0 +1,6 @@
+#[actorium::actor]
+pub trait Greeter {
+    async fn greet(name: &str) -> String;
+}
+
+fn main() {}
