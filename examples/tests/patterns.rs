@@ -31,6 +31,9 @@ async fn chat_room_list_creates_rooms_reachable_by_id() -> anyhow::Result<()> {
     let room = client.get_for_id::<ChatRoomRef>(&general);
     let conn = client.get_for_id::<ChatRoomRef>(&general).connect().await?;
     let mut new_messages = conn.new_message();
+    // One round trip on the connection: the subscription has reached the server before the
+    // message is sent over HTTP.
+    assert!(conn.get_history().await?.is_empty());
     let sent = room.send_message("alice", "Hello!").await?;
     assert_eq!(
         sent,

@@ -188,10 +188,9 @@ pub fn doc_text(attrs: &[Attribute]) -> String {
             }),
             ..
         }) = &attr.meta
+            && path.is_ident("doc")
         {
-            if path.is_ident("doc") {
-                lines.push(s.value().trim().to_string());
-            }
+            lines.push(s.value().trim().to_string());
         }
     }
     lines.join("\n").trim().to_string()

@@ -54,15 +54,18 @@ pub fn expand(cx: &Ctx<'_>) -> TokenStream {
         let ident = &e.ident;
         let docs = &e.docs;
         let wire = &e.wire_name;
-        let (ids, tys) = idents_and_types(&e.params);
+        let (_, tys) = idents_and_types(&e.params);
         let decoded = tys.iter().map(|ty| {
             quote_spanned!(ty.span()=> #rt::client::from_value::<#ty>(::core::iter::Iterator::next(&mut args).unwrap_or(#rt::Value::Null)).ok()?)
         });
         let (item, build) = match tys.as_slice() {
-            [ty] => (quote!(#ty), quote!(#(#decoded)*)),
-            _ => (quote!((#(#tys,)*)), quote!((#(#decoded,)*))),
+            // One argument: the decoded value itself (an `Option`); several: a tuple of them.
+            [ty] => (
+                quote!(#ty),
+                quote_spanned!(ty.span()=> #rt::client::from_value::<#ty>(::core::iter::Iterator::next(&mut args).unwrap_or(#rt::Value::Null)).ok()),
+            ),
+            _ => (quote!((#(#tys,)*)), quote!(::core::option::Option::Some((#(#decoded,)*)))),
         };
-        let _ = ids;
         quote! {
             #(#docs)*
             ///
@@ -70,8 +73,9 @@ pub fn expand(cx: &Ctx<'_>) -> TokenStream {
             /// event whose arguments do not decode is logged and skipped).
             pub fn #ident(&self) -> impl #rt::client::Stream<Item = #item> + ::core::marker::Send + 'static {
                 #rt::client::typed_events(&self.raw, #wire, |args: ::std::vec::Vec<#rt::Value>| {
+                    #[allow(unused_mut, unused_variables)]
                     let mut args = ::std::iter::IntoIterator::into_iter(args);
-                    ::core::option::Option::Some(#build)
+                    #build
                 })
             }
         }

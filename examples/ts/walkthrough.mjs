@@ -1,0 +1,217 @@
+#!/usr/bin/env node
+// A walkthrough of every pattern of the RivetKit patterns guide with the
+// official RivetKit 2.3.19 client (`createClient` from "rivetkit/client"),
+// against actorium's seed server. The client calls are the guide's own,
+// adapted only in endpoint and keys (keys carry a per-run id where a second
+// run would otherwise collide or see an earlier run's data).
+//
+//   node examples/ts/walkthrough.mjs ENDPOINT [bare,json,cbor]
+//
+// Runs the whole walkthrough once per encoding (default: all three; bare is
+// the client's default). Prints `ok - name` / `not ok - name: reason` per
+// check and finally exactly `N passed, M failed`; exits 1 if a check failed
+// (2 on bad usage). Every check has a 15 s timeout (WALKTHROUGH_TIMEOUT_MS).
+
+import { isDeepStrictEqual } from "node:util";
+
+// The client logs expected failures as warnings; keep the output readable.
+process.env.RIVET_LOG_LEVEL ??= "error";
+const { createClient } = await import("rivetkit/client");
+
+const endpoint = process.argv[2] ?? process.env.RIVET_ENDPOINT;
+if (!endpoint || endpoint.startsWith("-")) {
+	console.error("usage: node examples/ts/walkthrough.mjs <endpoint> [bare,json,cbor]");
+	process.exit(2);
+}
+const ALL_ENCODINGS = ["bare", "json", "cbor"];
+const encodings = (process.argv[3] ?? ALL_ENCODINGS.join(",")).split(",").filter(Boolean);
+if (encodings.length === 0 || encodings.some((e) => !ALL_ENCODINGS.includes(e))) {
+	console.error(`walkthrough.mjs: encodings must be among ${ALL_ENCODINGS.join(",")}`);
+	process.exit(2);
+}
+const CHECK_TIMEOUT_MS = Number(process.env.WALKTHROUGH_TIMEOUT_MS || 15000);
+const runId = `${Date.now().toString(36)}-${process.pid}`;
+
+// ------------------------------------------------------------ harness
+let passed = 0;
+let failed = 0;
+
+function withTimeout(promise, ms, what) {
+	let t;
+	return Promise.race([
+		promise,
+		new Promise((_, reject) => {
+			t = setTimeout(() => reject(new Error(`timeout after ${ms} ms: ${what}`)), ms);
+		}),
+	]).finally(() => clearTimeout(t));
+}
+
+async function check(name, fn) {
+	const started = Date.now();
+	try {
+		await withTimeout(Promise.resolve().then(fn), CHECK_TIMEOUT_MS, name);
+		passed++;
+		console.log(`ok - ${name} (${Date.now() - started} ms)`);
+	} catch (e) {
+		failed++;
+		const reason = e?.group ? `${e.group}.${e.code}: ${e.message}` : (e?.message ?? String(e));
+		console.log(`not ok - ${name}: ${reason.replace(/\s*\n\s*/g, " | ")} (${Date.now() - started} ms)`);
+	}
+}
+
+const show = (v) => JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? `${x}n` : x === undefined ? "<undefined>" : x));
+
+function expectEq(actual, expected, what) {
+	if (!isDeepStrictEqual(actual, expected)) throw new Error(`${what}: expected ${show(expected)}, got ${show(actual)}`);
+}
+
+function expect(cond, what) {
+	if (!cond) throw new Error(what);
+}
+
+// A void action answers null (undefined accepted too).
+function expectVoid(v, what) {
+	expect(v === null || v === undefined, `${what}: expected nothing, got ${show(v)}`);
+}
+
+// ------------------------------------------------------------ startup
+// The client retries GET /metadata forever; fail fast if nothing answers.
+await check("GET /metadata answers", async () => {
+	const r = await fetch(`${endpoint.replace(/\/$/, "")}/metadata`, { signal: AbortSignal.timeout(5000) });
+	expect(r.ok, `GET /metadata: HTTP ${r.status}`);
+	await r.json();
+});
+if (failed > 0) {
+	console.log(`nothing answers at ${endpoint}: is the seed server running?`);
+	console.log(`${passed} passed, ${failed} failed`);
+	process.exit(1);
+}
+
+// ------------------------------------------------------------ patterns
+for (const encoding of encodings) {
+	const client = createClient({ endpoint, encoding });
+	const tag = `[${encoding}]`;
+	const unique = `${encoding}-${runId}`;
+
+	// Actor per entity + coordinator ----------------------------------------
+	let actorId;
+	await check(`${tag} coordinator: createChatRoom + listChatRooms`, async () => {
+		const coordinator = client.chatRoomList.getOrCreate(["main"]);
+		actorId = await coordinator.createChatRoom(`general-${unique}`);
+		expect(typeof actorId === "string" && actorId.length > 0, `createChatRoom returned ${show(actorId)}`);
+		const chatRoomIds = await coordinator.listChatRooms();
+		expect(Array.isArray(chatRoomIds), `listChatRooms returned ${show(chatRoomIds)}`);
+		expect(chatRoomIds.includes(actorId), `listChatRooms ${show(chatRoomIds)} lacks ${actorId}`);
+		expectEq(await client.chatRoom.getForId(actorId).resolve(), actorId, "getForId(actorId).resolve()");
+	});
+
+	await check(`${tag} chat room by id: sendMessage + getHistory, newMessage on a connection`, async () => {
+		expect(actorId, "no chat room (the previous check failed)");
+		const chatRoomHandle = client.chatRoom.getForId(actorId);
+		const conn = chatRoomHandle.connect();
+		try {
+			const events = [];
+			let gotEvent;
+			const eventArrived = new Promise((resolve) => {
+				gotEvent = resolve;
+			});
+			conn.on("newMessage", (message) => {
+				events.push(message);
+				gotEvent();
+			});
+			// The subscription travels on the WebSocket, sendMessage below over HTTP:
+			// one action on the connection makes sure the server has the subscription.
+			expectEq(await conn.getHistory(), [], "getHistory() on the connection of a new room");
+			const message = await chatRoomHandle.sendMessage("alice", "Hello!");
+			expectEq(message, { sender: "alice", text: "Hello!" }, 'sendMessage("alice", "Hello!")');
+			await withTimeout(eventArrived, 5000, "newMessage event");
+			expectEq(events, [{ sender: "alice", text: "Hello!" }], "newMessage events");
+			const history = await chatRoomHandle.getHistory();
+			expectEq(history, [{ sender: "alice", text: "Hello!" }], "getHistory()");
+		} finally {
+			await conn.dispose().catch(() => {});
+		}
+	});
+
+	// Sharding by time ---------------------------------------------------------
+	await check(`${tag} hourlyAnalytics: trackEvent in this hour's shard + getEvents`, async () => {
+		const shardKey = new Date().toISOString().slice(0, 13); // "2024-01-15T00"
+		const analytics = client.hourlyAnalytics.getOrCreate([shardKey]);
+		const before = await analytics.getEvents();
+		expect(Array.isArray(before), `getEvents returned ${show(before)}`);
+		expectVoid(await analytics.trackEvent({ type: "page_view", url: "/home" }), "trackEvent");
+		const events = await analytics.getEvents();
+		expectEq(events.length, before.length + 1, "number of events after trackEvent");
+		expectEq(events.at(-1), { type: "page_view", url: "/home" }, "last event");
+	});
+
+	// Random sharding ----------------------------------------------------------
+	await check(`${tag} rateLimiter: checkLimit on a random shard`, async () => {
+		const shardKey = `shard-${Math.floor(Math.random() * 3)}`;
+		const limiter = client.rateLimiter.getOrCreate([shardKey]);
+		const allowed = await limiter.checkLimit("user-123", 100);
+		expect(typeof allowed === "boolean", `checkLimit returned ${show(allowed)}`);
+		// A user of this run: the limit holds.
+		const user = `user-${unique}`;
+		const answers = [];
+		for (let i = 0; i < 3; i++) answers.push(await limiter.checkLimit(user, 2));
+		expectEq(answers, [true, true, false], `checkLimit("${user}", 2) three times`);
+	});
+
+	// Fan-out / fan-in ---------------------------------------------------------
+	await check(`${tag} map-reduce: startJob fans out, getResults fans in`, async () => {
+		const coordinatorHandle = client.coordinator.getOrCreate(["main"]);
+		const tasks = [
+			{ id: `task-1-${unique}`, data: "..." },
+			{ id: `task-2-${unique}`, data: "apples" },
+			{ id: `task-3-${unique}`, data: "pears" },
+		];
+		expectVoid(await coordinatorHandle.startJob(tasks), "startJob");
+		const results = await coordinatorHandle.getResults();
+		expect(Array.isArray(results), `getResults returned ${show(results)}`);
+		for (const task of tasks) {
+			const mine = results.filter((r) => r.taskId === task.id);
+			expectEq(mine, [{ taskId: task.id, output: `Processed ${task.data}` }], `results of ${task.id}`);
+		}
+	});
+
+	// Loading state from a database --------------------------------------------
+	await check(`${tag} userSession: getProfile + updateEmail`, async () => {
+		const session = client.userSession.getOrCreate(["user-123"]);
+		const profile = await session.getProfile();
+		expect(profile && typeof profile === "object", `getProfile returned ${show(profile)}`);
+		expectEq([profile.id, profile.name, typeof profile.email], ["user-123", "User", "string"], "profile id, name, email type");
+		const email = `alice+${unique}@example.com`;
+		expectVoid(await session.updateEmail(email), "updateEmail");
+		expectEq((await session.getProfile()).email, email, "email after updateEmail");
+	});
+
+	// Syncing state to a database ----------------------------------------------
+	await check(`${tag} userActor: create with input, updateEmail, getUser`, async () => {
+		const key = [`user-123-${unique}`];
+		const user = await client.userActor.create(key, {
+			input: { email: "alice@example.com" },
+		});
+		expectEq(await user.getUser(), { email: "alice@example.com", lastActive: 0 }, "getUser() after create");
+		const t0 = Date.now();
+		expectVoid(await user.updateEmail("alice2@example.com"), "updateEmail");
+		const userData = await user.getUser();
+		expectEq(userData.email, "alice2@example.com", "email after updateEmail");
+		expect(
+			typeof userData.lastActive === "number" && userData.lastActive >= t0 - 60000 && userData.lastActive <= Date.now() + 60000,
+			`lastActive ${show(userData.lastActive)} is not about now (${t0})`,
+		);
+		// The key is taken now.
+		let err;
+		try {
+			await client.userActor.create(key, { input: { email: "bob@example.com" } });
+		} catch (e) {
+			err = e;
+		}
+		expect(err, "a second create with the same key succeeded");
+		expectEq([err.group, err.code], ["actor", "duplicate_key"], "error of a second create");
+	});
+}
+
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
