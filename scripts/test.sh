@@ -12,4 +12,4 @@ echo "==> npm install (rivetkit 2.3.19, the Rivet Engine binary, ws)"
 npm install --no-audit --no-fund --loglevel=error
 
 echo "==> cargo test --workspace"
-cargo test --workspace --locked "$@"
+cargo test --workspace --locked --no-fail-fast "$@"
