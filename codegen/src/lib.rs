@@ -2,11 +2,12 @@
 //! an OpenAPI 3.1 description of the stateless HTTP action calls, and JSON Schema files.
 //!
 //! The input is the [`RegistrySchema`] document (format version [`SCHEMA_VERSION`]) that an
-//! actorium server prints with its `schema` subcommand and `registry.schema()` returns. Every
-//! generator is deterministic: the same document always gives byte-identical files (actors,
-//! definitions, object properties and JSON keys sorted; actions, events and parameters in
-//! declaration order), each ending with a newline. Documents whose references do not resolve,
-//! or whose names would collide in the output, are rejected with a [`CodegenError`].
+//! actorium server prints with its `schema` subcommand, serves at `GET /actorium/schema`, and
+//! `registry.schema()` returns. Every generator is deterministic: the same document always gives
+//! byte-identical files (actors, definitions, object properties and JSON keys sorted; actions,
+//! events and parameters in declaration order), each ending with a newline. Documents whose
+//! references do not resolve, or whose names would collide in the output, are rejected with a
+//! [`CodegenError`].
 //!
 //! | command | library | output |
 //! |---|---|---|
@@ -19,16 +20,24 @@
 //!
 //! # Calling Rust actors from TypeScript
 //!
-//! **1. Export the schema** of the registry from the server binary:
+//! (The short version of this guide is `codegen/README.md`. The tests compile the TypeScript of
+//! both against the module generated from the seed registry's schema.)
+//!
+//! **1. Export the schema** of the registry from the server binary (any server built on the
+//! serve helper has the `schema` subcommand; the seed server's is shown):
 //!
 //! ```sh
-//! seed-server schema > schema.json
+//! cargo run -p actorium-examples --bin seed-server -- schema > schema.json
 //! ```
+//!
+//! A running server answers `GET /actorium/schema` with the same bytes (with `--token`, send
+//! `Authorization: Bearer <token>` like any client). The seed registry's document is committed
+//! as `examples/schema.json`.
 //!
 //! **2. Generate the TypeScript module** (writes `generated/index.ts`):
 //!
 //! ```sh
-//! actorium-codegen ts --schema schema.json --out generated
+//! cargo run -p actorium-codegen -- ts --schema schema.json --out generated
 //! ```
 //!
 //! **3. Install the official client** in the TypeScript project, with two type packages that
@@ -49,18 +58,21 @@
 //! const client = createClient<Registry>("http://127.0.0.1:6420");
 //!
 //! // Stateless calls: arguments and results are typed.
-//! const room = client.chatRoom.getOrCreate(["general"]);
+//! const roomId = await client.chatRoomList.getOrCreate(["main"]).createChatRoom("general"); // string
+//! const room = client.chatRoom.getForId(roomId);
 //! const sent: Message = await room.sendMessage("alice", "hello");
 //! const history = await room.getHistory(); // Message[]
 //!
 //! // Connections: events are typed too.
 //! const conn = room.connect();
-//! conn.on("newMessage", (message) => console.log(`${message.sender}: ${message.text}`));
+//! conn.on("newMessage", (msg) => console.log(`${msg.sender}: ${msg.text}`));
 //!
 //! // Creation input is `unknown` to rivetkit: annotate it with the exported type.
-//! const user = client.userActor.getOrCreate(["user-123"], {
-//!   createWithInput: { email: "alice@example.com" } satisfies UserActorInput,
+//! const user = await client.userActor.create(["user-456"], {
+//!   input: { email: "alice@example.com" } satisfies UserActorInput,
 //! });
+//! const record = await user.getUser(); // UserRecord
+//! console.log(sent.text, history.length, record.lastActive);
 //! ```
 //!
 //! The compiler then rejects a wrong argument type (`room.sendMessage("alice", 42)`), a missing

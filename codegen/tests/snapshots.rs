@@ -1,11 +1,15 @@
-//! Snapshot tests: each generator's output for the seed fixture must equal the committed files
-//! under `tests/snapshots/`. After an intended change, rewrite them with
+//! Snapshot tests: each generator's output for the seed registry's schema
+//! (`examples/schema.json`) and for the hand-written edge-case fixture
+//! (`tests/fixtures/edge-cases.json`) must equal the committed files under
+//! `tests/snapshots/seed/` and `tests/snapshots/edge-cases/`. After an intended change, rewrite
+//! them with
 //!
 //! ```sh
 //! UPDATE_SNAPSHOTS=1 cargo test -p actorium-codegen --test snapshots
 //! ```
 //!
-//! and review the diff.
+//! and review the diff. (`examples/schema.json` itself is checked against the registry by
+//! `cargo test -p actorium-examples --test schema`, which rewrites it the same way.)
 
 mod common;
 
@@ -15,20 +19,19 @@ use std::process::Command;
 
 use actorium_codegen::openapi::OpenApiOptions;
 use actorium_codegen::{jsonschema, openapi, typescript};
-use common::{fixture, output_text, run, scratch_dir, tests_path};
+use common::{Doc, output_text, run, scratch_dir};
 
 fn updating() -> bool {
     std::env::var("UPDATE_SNAPSHOTS").is_ok_and(|v| v == "1")
 }
 
-/// Compares `actual` with the snapshot file `rel` (under `tests/snapshots/`), or rewrites it.
-fn check_snapshot(rel: &str, actual: &str) {
-    let path = tests_path("snapshots").join(rel);
+/// Compares `actual` with the snapshot file `path`, or rewrites it.
+fn check_snapshot(path: &Path, actual: &str) {
     if updating() {
-        actorium_codegen::write_file(&path, actual).expect("write the snapshot");
+        actorium_codegen::write_file(path, actual).expect("write the snapshot");
         return;
     }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+    let expected = std::fs::read_to_string(path).unwrap_or_else(|e| {
         panic!(
             "cannot read the snapshot {}: {e}\n(create it with UPDATE_SNAPSHOTS=1)",
             path.display()
@@ -64,66 +67,99 @@ fn read_dir_files(dir: &Path) -> BTreeMap<String, String> {
 }
 
 #[test]
-fn typescript_matches_the_snapshot() {
-    let ts = typescript::generate(&fixture()).unwrap();
-    assert!(ts.ends_with(";\n"));
-    check_snapshot("ts/index.ts", &ts);
+fn typescript_matches_the_snapshots() {
+    for doc in Doc::ALL {
+        let ts = typescript::generate(&doc.load()).unwrap();
+        assert!(ts.ends_with(";\n"));
+        check_snapshot(&doc.snapshot_path("ts/index.ts"), &ts);
+    }
 }
 
 #[test]
-fn openapi_matches_the_snapshot() {
-    let doc = openapi::generate(&fixture(), &OpenApiOptions::default()).unwrap();
-    assert!(doc.ends_with("}\n"));
-    check_snapshot("openapi.json", &doc);
+fn openapi_matches_the_snapshots() {
+    for doc in Doc::ALL {
+        let document = openapi::generate(&doc.load(), &OpenApiOptions::default()).unwrap();
+        assert!(document.ends_with("}\n"));
+        check_snapshot(&doc.snapshot_path("openapi.json"), &document);
+    }
 }
 
 #[test]
 fn jsonschema_matches_the_snapshots() {
-    let files = jsonschema::generate(&fixture()).unwrap();
-    let dir = tests_path("snapshots/jsonschema");
-    if updating() && dir.exists() {
-        std::fs::remove_dir_all(&dir).expect("remove old JSON Schema snapshots");
-    }
-    for file in &files {
-        check_snapshot(
-            &format!("jsonschema/{}", file.path.display()),
-            &file.contents,
+    for doc in Doc::ALL {
+        let files = jsonschema::generate(&doc.load()).unwrap();
+        let dir = doc.snapshot_path("jsonschema");
+        if updating() && dir.exists() {
+            std::fs::remove_dir_all(&dir).expect("remove old JSON Schema snapshots");
+        }
+        for file in &files {
+            check_snapshot(&dir.join(&file.path), &file.contents);
+        }
+        let generated: Vec<String> = files.iter().map(|f| f.path.display().to_string()).collect();
+        let committed: Vec<String> = read_dir_files(&dir).into_keys().collect();
+        assert_eq!(
+            committed,
+            generated,
+            "{} must hold exactly the generated files",
+            dir.display()
         );
     }
-    let generated: Vec<String> = files.iter().map(|f| f.path.display().to_string()).collect();
-    let committed: Vec<String> = read_dir_files(&dir).into_keys().collect();
-    assert_eq!(
-        committed, generated,
-        "the snapshot directory must hold exactly the generated files"
-    );
+}
+
+#[test]
+fn the_seed_snapshots_cover_every_actor_and_action() {
+    let schema = common::seed();
+    let ts = std::fs::read_to_string(Doc::Seed.snapshot_path("ts/index.ts")).unwrap();
+    let document: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(Doc::Seed.snapshot_path("openapi.json")).unwrap(),
+    )
+    .unwrap();
+    let mut actions = 0;
+    for actor in &schema.actors {
+        assert!(
+            ts.contains(&format!("  {}: ", actor.name)),
+            "`{}` is not in the Registry type",
+            actor.name
+        );
+        for action in &actor.actions {
+            let path = format!("/gateway/{}/action/{}", actor.name, action.name);
+            assert!(document["paths"].get(&path).is_some(), "no path {path}");
+            actions += 1;
+        }
+    }
+    // Every seed pattern is there (chat, coordinator, sharding, map-reduce, database state).
+    assert_eq!(schema.actors.len(), 8);
+    assert_eq!(actions, 15);
 }
 
 #[test]
 fn output_does_not_depend_on_the_order_of_the_document() {
-    let schema = fixture();
-    let mut shuffled = schema.clone();
-    shuffled.actors.reverse();
-    assert_eq!(
-        typescript::generate(&schema).unwrap(),
-        typescript::generate(&shuffled).unwrap()
-    );
-    let options = OpenApiOptions::default();
-    assert_eq!(
-        openapi::generate(&schema, &options).unwrap(),
-        openapi::generate(&shuffled, &options).unwrap()
-    );
-    assert_eq!(
-        jsonschema::generate(&schema).unwrap(),
-        jsonschema::generate(&shuffled).unwrap()
-    );
+    for doc in Doc::ALL {
+        let schema = doc.load();
+        let mut shuffled = schema.clone();
+        shuffled.actors.reverse();
+        assert_eq!(
+            typescript::generate(&schema).unwrap(),
+            typescript::generate(&shuffled).unwrap()
+        );
+        let options = OpenApiOptions::default();
+        assert_eq!(
+            openapi::generate(&schema, &options).unwrap(),
+            openapi::generate(&shuffled, &options).unwrap()
+        );
+        assert_eq!(
+            jsonschema::generate(&schema).unwrap(),
+            jsonschema::generate(&shuffled).unwrap()
+        );
+    }
 }
 
 #[test]
 fn the_binary_writes_what_the_library_generates() {
     let dir = scratch_dir("cli");
     let binary = env!("CARGO_BIN_EXE_actorium-codegen");
-    let schema_path = tests_path("fixtures/seed-schema.json");
-    let schema = fixture();
+    let schema_path = Doc::Seed.path();
+    let schema = common::seed();
 
     let ts_dir = dir.join("generated");
     let out = run(Command::new(binary)

@@ -1,11 +1,15 @@
 //! The generated module type-checks with the official client, and the type checker rejects
 //! misuse for the intended reason.
 //!
-//! The programs in `tests/ts/` import `./generated/index` (the module generated from the seed
-//! fixture) and `rivetkit/client`. One `tsc --noEmit --strict` run checks them all; then:
+//! The programs in `tests/ts/` import `rivetkit/client` and either `./generated/index` (the
+//! module generated from the seed registry's schema, `examples/schema.json`) or, for
+//! `edge-cases-*.ts`, `./generated-edge-cases/index` (the module generated from the edge-case
+//! fixture: two-argument events, enums, nullable fields, connection params). One
+//! `tsc --noEmit --strict` run checks them all; then:
 //!
-//! - `ok.ts` and the generated module must have no error at all;
-//! - each `bad-*.ts` must fail exactly as its `// @expect-error TSnnnn <message>` comments say:
+//! - `ok.ts`, `edge-cases-ok.ts`, the generated modules and the TypeScript of the guides
+//!   (`README.md` and the crate docs) must have no error at all;
+//! - each `bad-*.ts` and `edge-cases-bad-*.ts` must fail exactly as its `// @expect-error TSnnnn <message>` comments say:
 //!   each comment expects an error with that code, whose message contains `<message>`, on the
 //!   next line that is not such a comment; any other error fails the test.
 //!
@@ -18,7 +22,9 @@ use std::collections::BTreeMap;
 use std::process::Command;
 use std::sync::OnceLock;
 
-use common::{output_text, require_node_modules, run, scratch_dir, tests_path, workspace_root};
+use common::{
+    Doc, output_text, require_node_modules, run, scratch_dir, tests_path, workspace_root,
+};
 
 /// One diagnostic of `tsc --pretty false`.
 #[derive(Debug, Clone)]
@@ -33,6 +39,49 @@ struct Diagnostic {
 struct TscRun {
     by_file: BTreeMap<String, Vec<Diagnostic>>,
     output: String,
+}
+
+/// The generated modules the programs import: the seed registry's and the edge cases'.
+const MODULES: [(Doc, &str); 2] = [
+    (Doc::Seed, "generated/index.ts"),
+    (Doc::EdgeCases, "generated-edge-cases/index.ts"),
+];
+
+/// The guides whose TypeScript must compile: (file written for tsc, source, whether the
+/// source is Rust with `//!` docs).
+const GUIDES: [(&str, &str, bool); 2] = [
+    ("guide-readme.ts", "README.md", false),
+    ("guide-crate-docs.ts", "src/lib.rs", true),
+];
+
+/// The one ```` ```ts ```` block of a guide (Markdown, or the `//!` docs of a Rust file).
+fn guide_code(source: &str, rust_docs: bool) -> String {
+    let lines: Vec<&str> = if rust_docs {
+        source
+            .lines()
+            .filter_map(|l| l.strip_prefix("//!"))
+            .map(|l| l.strip_prefix(' ').unwrap_or(l))
+            .collect()
+    } else {
+        source.lines().collect()
+    };
+    let mut blocks = Vec::new();
+    let mut current: Option<(usize, String)> = None;
+    for line in lines {
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        match &mut current {
+            None if trimmed == "```ts" => current = Some((indent, String::new())),
+            None => {}
+            Some(_) if trimmed == "```" => blocks.push(current.take().unwrap().1),
+            Some((fence_indent, code)) => {
+                code.push_str(line.get(*fence_indent..).unwrap_or(trimmed));
+                code.push('\n');
+            }
+        }
+    }
+    assert_eq!(blocks.len(), 1, "expected one ```ts block");
+    blocks.pop().unwrap()
 }
 
 /// The TypeScript programs of `tests/ts/`.
@@ -56,11 +105,17 @@ fn tsc_run() -> &'static TscRun {
             "@types/node/package.json",
         ]);
         let dir = scratch_dir("ts-check");
-        let ts = actorium_codegen::typescript::generate(&common::fixture()).unwrap();
-        actorium_codegen::write_file(&dir.join("generated/index.ts"), &ts).unwrap();
+        for (doc, module) in MODULES {
+            let ts = actorium_codegen::typescript::generate(&doc.load()).unwrap();
+            actorium_codegen::write_file(&dir.join(module), &ts).unwrap();
+        }
         let programs = programs();
         for name in &programs {
             std::fs::copy(tests_path("ts").join(name), dir.join(name)).expect("copy a program");
+        }
+        for (file, source, rust_docs) in GUIDES {
+            let source = std::fs::read_to_string(common::crate_dir().join(source)).unwrap();
+            std::fs::write(dir.join(file), guide_code(&source, rust_docs)).unwrap();
         }
         let tsc = workspace_root().join("node_modules/.bin/tsc");
         let out = run(Command::new(&tsc)
@@ -76,8 +131,9 @@ fn tsc_run() -> &'static TscRun {
                 "bundler",
                 "--pretty",
                 "false",
-                "generated/index.ts",
             ])
+            .args(MODULES.map(|(_, module)| module))
+            .args(GUIDES.map(|(file, _, _)| file))
             .args(&programs));
         let output = output_text(&out);
         let by_file = parse_diagnostics(&output);
@@ -85,7 +141,7 @@ fn tsc_run() -> &'static TscRun {
             out.status.success() == by_file.is_empty(),
             "tsc's exit status does not agree with its diagnostics:\n{output}"
         );
-        // The programs are copies of tests/ts/ and the module equals the snapshot.
+        // The programs are copies of tests/ts/ and the modules equal the snapshots.
         common::remove_dir(&dir);
         TscRun { by_file, output }
     })
@@ -228,6 +284,8 @@ fn every_program_is_checked() {
         "bad-unknown-action.ts",
         "bad-unknown-actor.ts",
         "bad-unknown-event.ts",
+        "edge-cases-bad-event-arguments.ts",
+        "edge-cases-ok.ts",
         "ok.ts",
     ];
     assert_eq!(
@@ -238,13 +296,40 @@ fn every_program_is_checked() {
 }
 
 #[test]
-fn the_generated_module_compiles_under_strict() {
-    assert_compiles("generated/index.ts");
+fn the_generated_modules_compile_under_strict() {
+    for (_, module) in MODULES {
+        assert_compiles(module);
+    }
 }
 
 #[test]
-fn a_program_using_the_official_client_compiles() {
+fn a_program_using_every_seed_actor_with_the_official_client_compiles() {
     assert_compiles("ok.ts");
+}
+
+#[test]
+fn the_typescript_of_the_guides_compiles() {
+    for (file, _, _) in GUIDES {
+        assert_compiles(file);
+    }
+}
+
+#[test]
+fn guide_code_is_extracted() {
+    let markdown = "x\n   ```ts\n   const a = 1;\n     b();\n   ```\n```sh\nls\n```\n";
+    assert_eq!(guide_code(markdown, false), "const a = 1;\n  b();\n");
+    let rust = "//! a\n//!\n//! ```ts\n//! const a = 1;\n//! ```\nfn x() {}\n";
+    assert_eq!(guide_code(rust, true), "const a = 1;\n");
+}
+
+#[test]
+fn a_program_using_the_edge_cases_compiles() {
+    assert_compiles("edge-cases-ok.ts");
+}
+
+#[test]
+fn misused_event_arguments_and_enums_of_the_edge_cases_are_rejected() {
+    assert_fails_as_expected("edge-cases-bad-event-arguments.ts");
 }
 
 #[test]

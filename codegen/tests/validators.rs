@@ -1,4 +1,5 @@
-//! Standard validators from npm, run with Node, accept the generated documents:
+//! Standard validators from npm, run with Node, accept the generated documents (for the seed
+//! registry's schema and for the edge-case fixture):
 //! `@readme/openapi-parser` for the OpenAPI 3.1 document (plus Ajv checks of sample request and
 //! response bodies against its component schemas), and Ajv (draft 2020-12, strict) for each
 //! JSON Schema file on its own (plus sample instances). Each validator is also shown a broken
@@ -13,7 +14,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use actorium_codegen::openapi::OpenApiOptions;
-use common::{fixture, output_text, require_node_modules, run, scratch_dir, tests_path};
+use common::{Doc, output_text, require_node_modules, run, scratch_dir, tests_path};
 use serde_json::Value;
 
 fn node(script: &str, args: &[&Path]) -> Output {
@@ -22,20 +23,19 @@ fn node(script: &str, args: &[&Path]) -> Output {
         .args(args))
 }
 
-#[test]
-fn the_openapi_document_is_valid_openapi_3_1() {
-    require_node_modules(&["@readme/openapi-parser/package.json", "ajv/package.json"]);
-    let dir = scratch_dir("openapi");
-    let file = dir.join("openapi.json");
-    let document = actorium_codegen::openapi::generate(&fixture(), &OpenApiOptions::default())
+/// Validates the OpenAPI document of `doc` (with its samples); returns the file and its text.
+fn check_openapi(doc: Doc, dir: &Path) -> (std::path::PathBuf, String) {
+    let file = dir.join(format!("{}.openapi.json", doc.name()));
+    let document = actorium_codegen::openapi::generate(&doc.load(), &OpenApiOptions::default())
         .expect("generate");
     std::fs::write(&file, &document).unwrap();
-    let samples = tests_path("js/openapi-samples.json");
+    let samples = doc.samples_path("openapi");
     let out = node("validate-openapi.mjs", &[&file, &samples]);
     let text = output_text(&out);
     assert!(
         out.status.success(),
-        "the OpenAPI document is invalid:\n{text}"
+        "the OpenAPI document of {} is invalid:\n{text}",
+        doc.name()
     );
     assert!(text.starts_with("valid OpenAPI\n"), "{text}");
     assert!(!text.contains("warning:"), "{text}");
@@ -43,6 +43,15 @@ fn the_openapi_document_is_valid_openapi_3_1() {
         text.contains("chatRoom.sendMessage.request: 1 valid and 4 invalid"),
         "{text}"
     );
+    (file, document)
+}
+
+#[test]
+fn the_openapi_documents_are_valid_openapi_3_1() {
+    require_node_modules(&["@readme/openapi-parser/package.json", "ajv/package.json"]);
+    let dir = scratch_dir("openapi");
+    check_openapi(Doc::EdgeCases, &dir);
+    let (_, document) = check_openapi(Doc::Seed, &dir);
 
     // The validator does reject a broken document.
     let mut broken: Value = serde_json::from_str(&document).unwrap();
@@ -63,31 +72,38 @@ fn the_openapi_document_is_valid_openapi_3_1() {
 #[test]
 fn every_json_schema_file_is_valid_and_self_contained() {
     require_node_modules(&["ajv/package.json"]);
-    let dir = scratch_dir("jsonschema");
-    let files = actorium_codegen::jsonschema::generate(&fixture()).expect("generate");
-    actorium_codegen::write_files(&dir, &files).unwrap();
-    let samples = tests_path("js/jsonschema-samples.json");
-    let out = node("validate-jsonschema.mjs", &[&dir, &samples]);
-    let text = output_text(&out);
-    assert!(out.status.success(), "invalid JSON Schema files:\n{text}");
-    assert!(
-        text.ends_with(&format!("{} schema files valid\n", files.len())),
-        "{text}"
-    );
+    for doc in Doc::ALL {
+        let dir = scratch_dir(&format!("jsonschema-{}", doc.name()));
+        let files = actorium_codegen::jsonschema::generate(&doc.load()).expect("generate");
+        actorium_codegen::write_files(&dir, &files).unwrap();
+        let samples = doc.samples_path("jsonschema");
+        let out = node("validate-jsonschema.mjs", &[&dir, &samples]);
+        let text = output_text(&out);
+        assert!(
+            out.status.success(),
+            "invalid JSON Schema files of {}:\n{text}",
+            doc.name()
+        );
+        assert!(
+            text.ends_with(&format!("{} schema files valid\n", files.len())),
+            "{text}"
+        );
 
-    // A file whose referenced definitions are not bundled does not compile on its own.
-    let room = dir.join("Room.schema.json");
-    let mut schema: Value = serde_json::from_str(&std::fs::read_to_string(&room).unwrap()).unwrap();
-    schema.as_object_mut().unwrap().remove("$defs");
-    std::fs::write(&room, schema.to_string()).unwrap();
-    let out = node("validate-jsonschema.mjs", &[&dir, &samples]);
-    let text = output_text(&out);
-    assert!(!out.status.success(), "{text}");
-    assert!(
-        text.contains("Room.schema.json: does not compile"),
-        "{text}"
-    );
-    common::remove_dir(&dir);
+        // A file whose referenced definitions are not bundled does not compile on its own.
+        let room = dir.join("Room.schema.json");
+        let mut schema: Value =
+            serde_json::from_str(&std::fs::read_to_string(&room).unwrap()).unwrap();
+        schema.as_object_mut().unwrap().remove("$defs");
+        std::fs::write(&room, schema.to_string()).unwrap();
+        let out = node("validate-jsonschema.mjs", &[&dir, &samples]);
+        let text = output_text(&out);
+        assert!(!out.status.success(), "{text}");
+        assert!(
+            text.contains("Room.schema.json: does not compile"),
+            "{text}"
+        );
+        common::remove_dir(&dir);
+    }
 }
 
 #[test]

@@ -63,6 +63,7 @@ impl ChatRoomActor for Room {
 
 /// State of a `chatRoomList`.
 #[derive(Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct RoomIndex {
     chat_room_ids: Vec<String>,
 }

@@ -5,6 +5,9 @@
 //!                   [--token T] [--sync normal|full] [--idle-timeout-ms 30000]
 //!                   [--action-timeout-ms 60000]
 //! my-server schema              prints the registry's schema (JSON)
+//! my-server --engine URL [--namespace default] [--pool default] [--engine-token T]
+//!                               (feature `engine`) joins a Rivet Engine as an envoy instead of
+//!                               listening; see [`crate::engine`]
 //! ```
 //!
 //! Logs go to stderr (`RUST_LOG` filters them, default `info`); once the server listens it
@@ -36,6 +39,10 @@ pub enum CliError {
     /// The storage could not be opened or loaded.
     #[error("storage error: {0}")]
     Storage(#[from] StorageError),
+    /// Joining the Rivet Engine failed (`--engine`).
+    #[cfg(feature = "engine")]
+    #[error("{0}")]
+    Engine(#[from] crate::engine::EngineError),
 }
 
 /// The command line.
@@ -95,6 +102,23 @@ pub struct ServeArgs {
     /// Milliseconds an action may run before `actor.action_timed_out`.
     #[arg(long, default_value_t = 60_000)]
     pub action_timeout_ms: u64,
+    /// Join the Rivet Engine at this endpoint as an envoy instead of listening (no port is
+    /// opened; clients use the engine's endpoint).
+    #[cfg(feature = "engine")]
+    #[arg(long, env = "RIVET_ENDPOINT", value_name = "URL")]
+    pub engine: Option<String>,
+    /// Engine namespace (with --engine).
+    #[cfg(feature = "engine")]
+    #[arg(long, env = "RIVET_NAMESPACE", default_value = "default")]
+    pub namespace: String,
+    /// Engine pool (runner name) this envoy serves (with --engine).
+    #[cfg(feature = "engine")]
+    #[arg(long, env = "RIVET_POOL", default_value = "default")]
+    pub pool: String,
+    /// Token sent to the engine (with --engine; default: --token).
+    #[cfg(feature = "engine")]
+    #[arg(long, env = "RIVET_TOKEN")]
+    pub engine_token: Option<String>,
     /// Printed (with the endpoint) once the server listens: a first thing to try.
     #[arg(skip)]
     pub hint: Option<fn(&str) -> String>,
@@ -111,6 +135,14 @@ impl Default for ServeArgs {
             sync: SyncArg::Normal,
             idle_timeout_ms: 30_000,
             action_timeout_ms: 60_000,
+            #[cfg(feature = "engine")]
+            engine: None,
+            #[cfg(feature = "engine")]
+            namespace: "default".into(),
+            #[cfg(feature = "engine")]
+            pool: "default".into(),
+            #[cfg(feature = "engine")]
+            engine_token: None,
             hint: None,
         }
     }
@@ -191,6 +223,23 @@ pub async fn serve(
     args: ServeArgs,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), CliError> {
+    #[cfg(feature = "engine")]
+    if let Some(endpoint) = args.engine.clone() {
+        let config = HostConfig {
+            idle_timeout: Duration::from_millis(args.idle_timeout_ms),
+            action_timeout: Duration::from_millis(args.action_timeout_ms),
+            data_dir: actor_files_dir(&args)?,
+            ..HostConfig::default()
+        };
+        let opts = crate::engine::EngineOptions {
+            namespace: args.namespace.clone(),
+            pool: args.pool.clone(),
+            token: args.engine_token.clone().or(args.token.clone()),
+            ..crate::engine::EngineOptions::new(endpoint)
+        };
+        crate::engine::run(registry, config, opts, shutdown).await?;
+        return Ok(());
+    }
     let storage = open_storage(&args)?;
     let listener = TcpListener::bind((args.host.as_str(), args.port)).await?;
     let addr = listener.local_addr()?;

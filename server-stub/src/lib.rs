@@ -37,6 +37,8 @@ pub mod actor;
 pub mod cli;
 pub mod client;
 pub mod ctx;
+#[cfg(feature = "engine")]
+pub mod engine;
 pub mod error;
 pub mod host;
 pub mod http;

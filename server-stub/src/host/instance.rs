@@ -900,6 +900,7 @@ impl<'c, A: Actor> Instance<'c, A> {
                         for env in leftovers {
                             self.host.redeliver(&id, env);
                         }
+                        self.host.notify_slept(&id);
                     }
                 }
             }

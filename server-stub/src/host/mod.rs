@@ -121,7 +121,13 @@ pub(crate) struct HostInner {
     next_slot: AtomicU64,
     timers: TimerService,
     shutting_down: AtomicBool,
+    /// Told the id of every instance that went to sleep on its own (idle or `ctx.sleep()`),
+    /// for a front door that must report it (the engine envoy).
+    sleep_listener: std::sync::OnceLock<SleepListener>,
 }
+
+/// See [`Host::set_sleep_listener`].
+pub(crate) type SleepListener = Arc<dyn Fn(&str) + Send + Sync>;
 
 /// The actor host (cheap to clone).
 #[derive(Clone)]
@@ -157,6 +163,27 @@ pub(crate) fn now_ms() -> i64 {
 impl Host {
     /// A host for `registry` on `storage`. Call [`Host::start`] before serving.
     pub fn new(registry: Registry, storage: Arc<dyn Storage>, config: HostConfig) -> Self {
+        Self::build(registry, storage, config, None)
+    }
+
+    /// A host whose actors' client is `client` as is: no in-process routing, every
+    /// actor-to-actor call goes over the network (the engine envoy, where the target may live
+    /// on another process).
+    pub fn with_remote_client(
+        registry: Registry,
+        storage: Arc<dyn Storage>,
+        config: HostConfig,
+        client: ActorClient,
+    ) -> Self {
+        Self::build(registry, storage, config, Some(client))
+    }
+
+    fn build(
+        registry: Registry,
+        storage: Arc<dyn Storage>,
+        config: HostConfig,
+        remote: Option<ActorClient>,
+    ) -> Self {
         let mut options = actorium_client::ClientOptions::new(config.client_endpoint.clone())
             .disable_metadata_lookup(true)
             .ignore_env(true);
@@ -168,8 +195,11 @@ impl Host {
             actorium_client::Client::new(config.client_endpoint.clone())
         });
         Host(Arc::new_cyclic(|weak| HostInner {
-            client: base
-                .with_local_router(Arc::new(crate::client::HostRouter { host: weak.clone() })),
+            client: match remote {
+                Some(client) => client,
+                None => base
+                    .with_local_router(Arc::new(crate::client::HostRouter { host: weak.clone() })),
+            },
             registry,
             storage,
             config,
@@ -181,6 +211,7 @@ impl Host {
             next_slot: AtomicU64::new(1),
             timers: TimerService::default(),
             shutting_down: AtomicBool::new(false),
+            sleep_listener: std::sync::OnceLock::new(),
         }))
     }
 
@@ -381,21 +412,31 @@ impl Host {
         key: &ActorKey,
         input: Option<Value>,
     ) -> Result<Arc<ActorMeta>, WireError> {
-        if self.0.shutting_down.load(Ordering::Relaxed) {
-            return Err(stopping());
-        }
-        let factory = self
-            .0
-            .registry
-            .factory(name)
-            .ok_or_else(|| unknown_name(name))?
-            .clone();
         let meta = Arc::new(ActorMeta {
             id: new_actor_id(),
             name: name.to_string(),
             key: key.clone(),
             create_ts: now_ms(),
         });
+        self.create_with_meta(meta, input).await
+    }
+
+    /// Creates the actor `meta` describes (its id given by someone else: the engine), running
+    /// `create_state(input)` and `on_create` and committing it; resolves once created.
+    pub(crate) async fn create_with_meta(
+        &self,
+        meta: Arc<ActorMeta>,
+        input: Option<Value>,
+    ) -> Result<Arc<ActorMeta>, WireError> {
+        if self.0.shutting_down.load(Ordering::Relaxed) {
+            return Err(stopping());
+        }
+        let factory = self
+            .0
+            .registry
+            .factory(&meta.name)
+            .ok_or_else(|| unknown_name(&meta.name))?
+            .clone();
         let (tx, rx) = mpsc::channel(self.0.config.mailbox_capacity);
         let slot = self.0.next_slot.fetch_add(1, Ordering::Relaxed);
         let (reply, created) = oneshot::channel();
@@ -635,6 +676,20 @@ impl Host {
             tracing::error!(error = %e, "closing storage failed");
         }
         tracing::info!(actors = n, "host stopped");
+    }
+
+    /// Calls `listener(actor_id)` whenever an instance goes to sleep on its own (idle timeout
+    /// or `ctx.sleep()`), after it has committed and left memory. Set once; later calls are
+    /// ignored.
+    #[cfg_attr(not(feature = "engine"), allow(dead_code))]
+    pub(crate) fn set_sleep_listener(&self, listener: SleepListener) {
+        let _ = self.0.sleep_listener.set(listener);
+    }
+
+    pub(crate) fn notify_slept(&self, id: &str) {
+        if let Some(listener) = self.0.sleep_listener.get() {
+            listener(id);
+        }
     }
 
     /// Whether [`Host::shutdown`] has begun.

@@ -1,7 +1,8 @@
 //! The front door: the RivetKit 2.3.19 client protocol over HTTP/1.1 and WebSocket (axum).
 //!
 //! Routes (spec section 14.1): `GET /metadata`, `GET /health`, `GET|PUT|POST /actors`,
-//! `DELETE /actors/{id}`, `GET /actors/names`, and the gateway in both forms
+//! `DELETE /actors/{id}`, `GET /actors/names`, actorium's own `GET /actorium/schema` (the
+//! registry's schema document), and the gateway in both forms
 //! (`/gateway/{name}…?rvt-…` and `/gateway/{actorId}[@token]…`) for `/action/{name}` (HTTP) and
 //! `/connect` (WebSocket). Raw `/request`, `/websocket` and `/queue` answer
 //! `core.not_supported`. Every response carries the reference's CORS headers; an optional
@@ -10,9 +11,9 @@
 
 mod auth;
 mod errors;
-mod gateway;
+pub(crate) mod gateway;
 mod rest;
-mod ws;
+pub(crate) mod ws;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -78,6 +79,12 @@ pub fn router(host: Host, config: ServerConfig) -> Router {
         )
         .route("/actors/names", get(rest::actor_names))
         .route("/actors/{id}", delete(rest::destroy_actor))
+        // The registry's schema document, as the `schema` subcommand prints it. Not exempt from
+        // the token (unlike `/metadata` and `/health`): it lists every actor, action, event and
+        // type, more than `GET /actors/names` (which needs the token too) reveals, so a server
+        // that hides its actors behind a token hides its contract as well. Tooling passes the
+        // token like any client (`Authorization: Bearer …` or `x-rivet-token`).
+        .route("/actorium/schema", get(rest::schema))
         .route("/gateway/{*rest}", any(gateway::gateway))
         .fallback(errors::no_route)
         .layer(axum::middleware::from_fn_with_state(

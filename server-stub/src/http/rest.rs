@@ -1,4 +1,4 @@
-//! `/metadata`, `/health` and the `/actors` REST API (always JSON).
+//! `/metadata`, `/health`, `/actorium/schema` and the `/actors` REST API (always JSON).
 
 use std::collections::BTreeMap;
 
@@ -85,6 +85,21 @@ pub(crate) async fn health() -> Response {
             "version": actorium_protocol::RIVETKIT_VERSION,
         }),
     )
+}
+
+/// `GET /actorium/schema`: the registry's schema document
+/// ([`Registry::schema`](crate::Registry::schema)), byte for byte what the `schema` subcommand
+/// prints (pretty JSON with a trailing newline), for `actorium-codegen` and other tooling.
+pub(crate) async fn schema(State(app): State<App>) -> Response {
+    (
+        StatusCode::OK,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        app.host.registry().schema().to_json_pretty(),
+    )
+        .into_response()
 }
 
 /// Checks the `namespace` query parameter (absent means the server's namespace).

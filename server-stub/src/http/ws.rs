@@ -6,6 +6,7 @@
 //! back. A rejected connection gets `Error{actionId: null}` and close `1011 group.code`; a
 //! malformed frame gets the same with `actor.invalid_request`.
 
+use std::future::Future;
 use std::sync::Arc;
 
 use actorium_protocol::{Encoding, ToClient, ToServer, Value, WireError, compat};
@@ -55,14 +56,33 @@ impl Offer {
     }
 }
 
-struct Socket {
-    socket: WebSocket,
+/// A WebSocket as the connection loop sees it: the bundled server's (axum) or one tunneled by
+/// the Rivet Engine (feature `engine`).
+pub(crate) trait FrameIo: Send {
+    /// The next frame; `None` once the socket is closed or failed.
+    fn recv_frame(&mut self) -> impl Future<Output = Option<Message>> + Send;
+    /// Sends a frame; `false` if the socket is gone.
+    fn send_frame(&mut self, frame: Message) -> impl Future<Output = bool> + Send;
+}
+
+impl FrameIo for WebSocket {
+    async fn recv_frame(&mut self) -> Option<Message> {
+        self.recv().await.and_then(Result::ok)
+    }
+
+    async fn send_frame(&mut self, frame: Message) -> bool {
+        self.send(frame).await.is_ok()
+    }
+}
+
+struct Socket<S> {
+    socket: S,
     encoding: Encoding,
     limit: usize,
     meta: Arc<ActorMeta>,
 }
 
-impl Socket {
+impl<S: FrameIo> Socket<S> {
     /// Encodes and sends one message; `false` if the socket is gone.
     async fn send(&mut self, msg: ToClient) -> bool {
         let msg = match msg {
@@ -118,13 +138,13 @@ impl Socket {
         } else {
             Message::Binary(bytes.into())
         };
-        self.socket.send(frame).await.is_ok()
+        self.socket.send_frame(frame).await
     }
 
     async fn close(&mut self, code: u16, reason: &str) {
         let _ = self
             .socket
-            .send(Message::Close(Some(CloseFrame {
+            .send_frame(Message::Close(Some(CloseFrame {
                 code,
                 reason: reason.into(),
             })))
@@ -144,7 +164,7 @@ impl Socket {
 }
 
 /// Runs one connection until either side closes it.
-pub(crate) async fn run(socket: WebSocket, app: App, meta: Arc<ActorMeta>, offer: Offer) {
+pub(crate) async fn run<S: FrameIo>(socket: S, app: App, meta: Arc<ActorMeta>, offer: Offer) {
     let limit = app.config.limits.max_message;
     let encoding = match offer.encoding {
         Ok(e) => e,
@@ -193,20 +213,20 @@ pub(crate) async fn run(socket: WebSocket, app: App, meta: Arc<ActorMeta>, offer
     if s.send(init).await {
         loop {
             tokio::select! {
-                frame = s.socket.recv() => {
+                frame = s.socket.recv_frame() => {
                     let bytes = match frame {
-                        None | Some(Err(_)) => break,
+                        None => break,
                         // The reply to a close is queued by the WebSocket layer and written by
                         // the next read, which then ends the stream.
-                        Some(Ok(Message::Close(_) | Message::Ping(_) | Message::Pong(_))) => continue,
-                        Some(Ok(Message::Text(t))) => {
+                        Some(Message::Close(_) | Message::Ping(_) | Message::Pong(_)) => continue,
+                        Some(Message::Text(t)) => {
                             if encoding != Encoding::Json {
                                 s.fail(WireError::invalid_request(format!("Text frames are not valid in the {encoding} encoding."))).await;
                                 break;
                             }
                             t.as_bytes().to_vec()
                         }
-                        Some(Ok(Message::Binary(b))) => b.to_vec(),
+                        Some(Message::Binary(b)) => b.to_vec(),
                     };
                     if bytes.len() > limit {
                         s.fail(WireError::incoming_too_long(limit)).await;

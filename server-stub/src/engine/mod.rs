@@ -1,0 +1,549 @@
+//! Scale-out: the same actors hosted on the Rivet Engine, this process joining it as an envoy
+//! (feature `engine`; `my-server --engine http://127.0.0.1:6420`).
+//!
+//! The transport is upstream's `rivet-envoy-client` (envoy protocol v8, engine 2.3.19). What
+//! we add on top:
+//!
+//! - **Preflight with clear errors** ([`preflight`]): the engine must answer `GET /metadata`
+//!   within seconds as a Rivet Engine speaking our envoy protocol version; the namespace must
+//!   exist and the token be accepted. (The envoy client itself retries silently forever.)
+//! - **Runner configuration**: `PUT /runner-configs/{pool}?namespace=…` (kind `normal`: envoys
+//!   connect out to the engine) for every datacenter, retried while the engine finishes
+//!   booting; then we wait until the engine lists this envoy in the pool.
+//! - **Hosting** ([`envoy`]): the engine starts an actor here (`on_actor_start`): its state
+//!   and timers are read from the engine's KV ([`kv::KvStorage`]); a new actor runs
+//!   `create_state(input)`/`on_create`. Tunneled HTTP requests go through the bundled front
+//!   door (`/gateway/{actorId}/…`), WebSocket connections through the same connection protocol
+//!   as the bundled server. Every commit writes the actor's KV; its earliest timer becomes the
+//!   engine alarm. An actor that goes to sleep on its own reports it (engine sleep); the
+//!   engine's stop (sleep, migration, destroy) commits and unloads it before it is
+//!   acknowledged, so an actor is never active on two envoys at once.
+//! - **Actor-to-actor calls** go through the engine's gateway (the target may live on another
+//!   envoy), never in-process.
+//!
+//! Log lines with target `actorium::engine::activation` (`actor activated` / `actor
+//! deactivated`, with `actor_id`, `generation`, `at_ms`) trace placement.
+
+mod envoy;
+pub mod kv;
+mod ws;
+
+use std::collections::{HashMap, HashSet};
+use std::future::Future;
+use std::io::Write as _;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use rivet_envoy_client::config::{ActorName, EnvoyConfig};
+use rivet_envoy_client::protocol;
+use serde_json::{Value as Json, json};
+
+use crate::host::{Host, HostConfig};
+use crate::http::ServerConfig;
+use crate::registry::Registry;
+
+pub use kv::KvStorage;
+
+/// The engine release this envoy is built for.
+pub const ENGINE_VERSION: &str = "2.3.19";
+
+/// Where and how to join an engine.
+#[derive(Debug, Clone)]
+pub struct EngineOptions {
+    /// The engine's endpoint (`http://127.0.0.1:6420`).
+    pub endpoint: String,
+    /// Namespace (default `default`).
+    pub namespace: String,
+    /// Token sent to the engine, if it requires one.
+    pub token: Option<String>,
+    /// Pool (runner name) this envoy serves (default `default`).
+    pub pool: String,
+    /// How long startup waits for the engine before failing (default 5 s).
+    pub startup_timeout: Duration,
+}
+
+impl EngineOptions {
+    /// Options for `endpoint` with the defaults.
+    pub fn new(endpoint: impl Into<String>) -> Self {
+        EngineOptions {
+            endpoint: endpoint.into(),
+            namespace: "default".into(),
+            token: None,
+            pool: "default".into(),
+            startup_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Why joining the engine failed.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// Nothing answers at the endpoint.
+    #[error(
+        "cannot reach the Rivet Engine at {endpoint} ({reason}); is it running? (start one with `npx @rivetkit/engine-cli@{ENGINE_VERSION} start`, or fix --engine / RIVET_ENDPOINT)"
+    )]
+    Unreachable {
+        /// The endpoint.
+        endpoint: String,
+        /// The last connection error.
+        reason: String,
+    },
+    /// Something answers, but not a Rivet Engine.
+    #[error("{endpoint} is not a Rivet Engine: {detail}")]
+    NotAnEngine {
+        /// The endpoint.
+        endpoint: String,
+        /// What it answered.
+        detail: String,
+    },
+    /// The engine speaks another envoy protocol.
+    #[error(
+        "the Rivet Engine at {endpoint} is version {version} with envoy protocol {got}; this server speaks envoy protocol {want} (engine {ENGINE_VERSION})"
+    )]
+    Incompatible {
+        /// The endpoint.
+        endpoint: String,
+        /// The engine's version.
+        version: String,
+        /// The engine's envoy protocol version.
+        got: String,
+        /// Ours.
+        want: u16,
+    },
+    /// The namespace does not exist.
+    #[error(
+        "namespace `{namespace}` does not exist on the engine at {endpoint} (create it, or fix --namespace / RIVET_NAMESPACE)"
+    )]
+    NamespaceNotFound {
+        /// The endpoint.
+        endpoint: String,
+        /// The namespace.
+        namespace: String,
+    },
+    /// The engine refused the token.
+    #[error(
+        "the Rivet Engine at {endpoint} refused the token ({status}: {body}); set --engine-token / RIVET_TOKEN"
+    )]
+    Unauthorized {
+        /// The endpoint.
+        endpoint: String,
+        /// HTTP status.
+        status: u16,
+        /// Response body.
+        body: String,
+    },
+    /// Registering the pool's runner configuration failed.
+    #[error("cannot configure pool `{pool}` on the engine at {endpoint}: {detail}")]
+    PoolConfig {
+        /// The endpoint.
+        endpoint: String,
+        /// The pool.
+        pool: String,
+        /// What went wrong.
+        detail: String,
+    },
+    /// The envoy connection was not accepted in time.
+    #[error(
+        "the engine at {endpoint} did not accept this envoy into pool `{pool}` within {secs} s: {detail}"
+    )]
+    NotRegistered {
+        /// The endpoint.
+        endpoint: String,
+        /// The pool.
+        pool: String,
+        /// Seconds waited.
+        secs: u64,
+        /// What was seen.
+        detail: String,
+    },
+}
+
+fn http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(3))
+        .build()
+        .unwrap_or_default()
+}
+
+fn base(endpoint: &str) -> &str {
+    endpoint.trim_end_matches('/')
+}
+
+fn authed(req: reqwest::RequestBuilder, token: &Option<String>) -> reqwest::RequestBuilder {
+    match token {
+        Some(t) => req.bearer_auth(t),
+        None => req,
+    }
+}
+
+async fn get_json(
+    client: &reqwest::Client,
+    url: String,
+    token: &Option<String>,
+) -> Result<(u16, String), reqwest::Error> {
+    let r = authed(client.get(url), token).send().await?;
+    let status = r.status().as_u16();
+    Ok((status, r.text().await.unwrap_or_default()))
+}
+
+/// Checks that `opts.endpoint` is a reachable Rivet Engine speaking our protocol, that the
+/// namespace exists and the token is accepted; returns the engine's datacenter names.
+pub async fn preflight(opts: &EngineOptions) -> Result<Vec<String>, EngineError> {
+    let client = http_client();
+    let endpoint = base(&opts.endpoint).to_string();
+    let deadline = Instant::now() + opts.startup_timeout;
+    // 1. Reachable (retried briefly: the engine may be starting).
+    let (status, body) = loop {
+        match get_json(&client, format!("{endpoint}/metadata"), &None).await {
+            Ok(x) => break x,
+            Err(e) => {
+                if Instant::now() >= deadline {
+                    let mut reason = e.to_string();
+                    let mut src = std::error::Error::source(&e);
+                    while let Some(s) = src {
+                        reason = format!("{reason}: {s}");
+                        src = s.source();
+                    }
+                    return Err(EngineError::Unreachable {
+                        endpoint: endpoint.clone(),
+                        reason,
+                    });
+                }
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+    };
+    // 2. A Rivet Engine with our envoy protocol.
+    let meta: Json = serde_json::from_str(&body).map_err(|_| EngineError::NotAnEngine {
+        endpoint: endpoint.clone(),
+        detail: format!(
+            "GET /metadata answered {status} {}",
+            body.chars().take(200).collect::<String>()
+        ),
+    })?;
+    if meta.get("runtime").and_then(Json::as_str) != Some("engine") {
+        return Err(EngineError::NotAnEngine {
+            endpoint: endpoint.clone(),
+            detail: format!(
+                "GET /metadata says runtime {} (an actorium or RivetKit server? --engine needs the engine itself)",
+                meta.get("runtime").unwrap_or(&Json::Null)
+            ),
+        });
+    }
+    let version = meta
+        .get("version")
+        .and_then(Json::as_str)
+        .unwrap_or("?")
+        .to_string();
+    let proto = meta.get("envoy_protocol_version").and_then(Json::as_u64);
+    if proto != Some(u64::from(protocol::PROTOCOL_VERSION)) {
+        return Err(EngineError::Incompatible {
+            endpoint: endpoint.clone(),
+            version,
+            got: proto.map_or("(none)".to_string(), |p| p.to_string()),
+            want: protocol::PROTOCOL_VERSION,
+        });
+    }
+    if version != ENGINE_VERSION {
+        tracing::warn!(engine = %version, built_for = ENGINE_VERSION, "engine version differs; the envoy protocol matches");
+    }
+    // 3. Namespace and token.
+    let ns = urlencode(&opts.namespace);
+    let (status, body) = loop {
+        let r = get_json(
+            &client,
+            format!("{endpoint}/datacenters?namespace={ns}"),
+            &opts.token,
+        )
+        .await;
+        match r {
+            Ok((s, b)) if s < 500 || Instant::now() >= deadline => break (s, b),
+            Ok(_) => {}
+            Err(e) if Instant::now() >= deadline => {
+                return Err(EngineError::Unreachable {
+                    endpoint,
+                    reason: e.to_string(),
+                });
+            }
+            Err(_) => {}
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    if status == 401 || status == 403 {
+        return Err(EngineError::Unauthorized {
+            endpoint,
+            status,
+            body,
+        });
+    }
+    let parsed: Json = serde_json::from_str(&body).unwrap_or(Json::Null);
+    if parsed.get("code").and_then(Json::as_str) == Some("not_found")
+        && parsed.get("group").and_then(Json::as_str) == Some("namespace")
+    {
+        return Err(EngineError::NamespaceNotFound {
+            endpoint,
+            namespace: opts.namespace.clone(),
+        });
+    }
+    if status != 200 {
+        return Err(EngineError::NotAnEngine {
+            endpoint,
+            detail: format!("GET /datacenters answered {status} {body}"),
+        });
+    }
+    let dcs: Vec<String> = parsed
+        .get("datacenters")
+        .and_then(Json::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|d| d.get("name").and_then(Json::as_str).map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    if dcs.is_empty() {
+        return Err(EngineError::NotAnEngine {
+            endpoint,
+            detail: "GET /datacenters lists no datacenter".into(),
+        });
+    }
+    Ok(dcs)
+}
+
+fn urlencode(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+/// Registers the pool's runner configuration (kind `normal`) in every datacenter.
+pub async fn register_runner_config(
+    opts: &EngineOptions,
+    datacenters: &[String],
+) -> Result<(), EngineError> {
+    let client = http_client();
+    let endpoint = base(&opts.endpoint);
+    let mut dcs = serde_json::Map::new();
+    for dc in datacenters {
+        dcs.insert(
+            dc.clone(),
+            json!({"normal": {}, "drain_on_version_upgrade": true}),
+        );
+    }
+    let body = json!({ "datacenters": dcs }).to_string();
+    let url = format!(
+        "{endpoint}/runner-configs/{}?namespace={}",
+        urlencode(&opts.pool),
+        urlencode(&opts.namespace)
+    );
+    // Right after /health the engine may still answer 500 (`epoxy … not configured yet`).
+    let deadline = Instant::now() + opts.startup_timeout.max(Duration::from_secs(10));
+    loop {
+        let r = authed(client.put(&url), &opts.token)
+            .header("content-type", "application/json")
+            .body(body.clone())
+            .send()
+            .await;
+        let detail = match r {
+            Ok(r) if r.status().is_success() => return Ok(()),
+            Ok(r) => {
+                let status = r.status().as_u16();
+                let text = r.text().await.unwrap_or_default();
+                if status == 401 || status == 403 {
+                    return Err(EngineError::Unauthorized {
+                        endpoint: endpoint.to_string(),
+                        status,
+                        body: text,
+                    });
+                }
+                if text.contains("\"namespace\"") && text.contains("\"not_found\"") {
+                    return Err(EngineError::NamespaceNotFound {
+                        endpoint: endpoint.to_string(),
+                        namespace: opts.namespace.clone(),
+                    });
+                }
+                if status < 500 {
+                    return Err(EngineError::PoolConfig {
+                        endpoint: endpoint.to_string(),
+                        pool: opts.pool.clone(),
+                        detail: format!("PUT /runner-configs answered {status} {text}"),
+                    });
+                }
+                format!("PUT /runner-configs answered {status} {text}")
+            }
+            Err(e) => e.to_string(),
+        };
+        if Instant::now() >= deadline {
+            return Err(EngineError::PoolConfig {
+                endpoint: endpoint.to_string(),
+                pool: opts.pool.clone(),
+                detail,
+            });
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Whether the engine lists envoy `key` as live in the pool.
+async fn envoy_listed(opts: &EngineOptions, key: &str) -> Result<bool, String> {
+    let client = http_client();
+    let url = format!(
+        "{}/envoys?namespace={}&name={}",
+        base(&opts.endpoint),
+        urlencode(&opts.namespace),
+        urlencode(&opts.pool)
+    );
+    let (status, body) = get_json(&client, url, &opts.token)
+        .await
+        .map_err(|e| e.to_string())?;
+    if status != 200 {
+        return Err(format!("GET /envoys answered {status} {body}"));
+    }
+    let v: Json = serde_json::from_str(&body).map_err(|e| e.to_string())?;
+    Ok(v.get("envoys").and_then(Json::as_array).is_some_and(|a| {
+        a.iter().any(|e| {
+            e.get("envoy_key").and_then(Json::as_str) == Some(key)
+                && e.get("stop_ts").is_none_or(Json::is_null)
+        })
+    }))
+}
+
+/// Joins the engine as an envoy hosting `registry`'s actors until `shutdown` resolves.
+///
+/// `config` is the host configuration (idle timeout, action timeout, data dir); its client
+/// settings are replaced by the engine's.
+pub async fn run(
+    registry: Registry,
+    config: HostConfig,
+    opts: EngineOptions,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), EngineError> {
+    let dcs = preflight(&opts).await?;
+    register_runner_config(&opts, &dcs).await?;
+
+    let storage = KvStorage::new();
+    let config = HostConfig {
+        client_endpoint: base(&opts.endpoint).to_string(),
+        client_token: opts.token.clone(),
+        namespace: opts.namespace.clone(),
+        ..config
+    };
+    let mut client_options = actorium_client::ClientOptions::new(base(&opts.endpoint))
+        .namespace(opts.namespace.clone())
+        .pool_name(opts.pool.clone())
+        .disable_metadata_lookup(true)
+        .ignore_env(true);
+    if let Some(t) = &opts.token {
+        client_options = client_options.token(t.clone());
+    }
+    let client = actorium_client::Client::with_options(client_options).map_err(|e| {
+        EngineError::NotAnEngine {
+            endpoint: opts.endpoint.clone(),
+            detail: format!("invalid endpoint: {e}"),
+        }
+    })?;
+    let host = Host::with_remote_client(registry, Arc::new(storage.clone()), config, client);
+    // Nothing to load globally: timers are loaded per actor.
+    let _ = host.start().await;
+    let router = crate::http::router(host.clone(), ServerConfig::default());
+    let stopping = Arc::new(Mutex::new(HashSet::new()));
+    let callbacks = envoy::Callbacks {
+        host: host.clone(),
+        storage: storage.clone(),
+        router,
+        stopping: stopping.clone(),
+    };
+    let names: HashMap<String, ActorName> = host
+        .registry()
+        .names()
+        .map(|n| {
+            (
+                n.to_string(),
+                ActorName {
+                    metadata: json!({}),
+                },
+            )
+        })
+        .collect();
+    let handle = rivet_envoy_client::envoy::start_envoy_sync(EnvoyConfig {
+        version: 1,
+        endpoint: base(&opts.endpoint).to_string(),
+        token: opts.token.clone(),
+        namespace: opts.namespace.clone(),
+        pool_name: opts.pool.clone(),
+        prepopulate_actor_names: names,
+        metadata: Some(json!({ "runtime": "actorium", "version": env!("CARGO_PKG_VERSION") })),
+        not_global: true,
+        debug_latency_ms: None,
+        callbacks: Arc::new(callbacks),
+    });
+    storage.set_handle(handle.clone());
+    {
+        let handle = handle.clone();
+        let storage = storage.clone();
+        let live = host.clone();
+        host.set_sleep_listener(Arc::new(move |id: &str| {
+            if stopping
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .contains(id)
+                || live.is_live(id)
+            {
+                return;
+            }
+            if let Some(generation) = storage.generation(id) {
+                tracing::debug!(actor = %id, "idle; asking the engine to put it to sleep");
+                handle.sleep_actor(id.to_string(), Some(generation), None);
+            }
+        }));
+    }
+
+    // Wait until the engine accepted the connection and lists this envoy in the pool.
+    let wait = opts.startup_timeout.max(Duration::from_secs(5));
+    let deadline = Instant::now() + wait;
+    let not_registered = |detail: String| EngineError::NotRegistered {
+        endpoint: opts.endpoint.clone(),
+        pool: opts.pool.clone(),
+        secs: wait.as_secs(),
+        detail,
+    };
+    if tokio::time::timeout(wait, handle.started()).await.is_err() {
+        handle.shutdown(true);
+        return Err(not_registered(
+            "the envoy WebSocket (/envoys/connect) never completed its handshake; see the log above".into(),
+        ));
+    }
+    let key = handle.get_envoy_key().to_string();
+    loop {
+        let last = match envoy_listed(&opts, &key).await {
+            Ok(true) => break,
+            Ok(false) => "the engine does not list it in GET /envoys".to_string(),
+            Err(e) => e,
+        };
+        if Instant::now() >= deadline {
+            handle.shutdown(true);
+            return Err(not_registered(last));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tracing::info!(endpoint = %opts.endpoint, namespace = %opts.namespace, pool = %opts.pool, envoy_key = %key, actors = ?host.registry(), "joined the engine");
+    println!(
+        "actorium envoy {key} joined {} (namespace {}, pool {})",
+        base(&opts.endpoint),
+        opts.namespace,
+        opts.pool
+    );
+    let _ = std::io::stdout().flush();
+
+    shutdown.await;
+    // The engine stops (and we commit) every actor here, then the connection closes.
+    if tokio::time::timeout(Duration::from_secs(15), handle.shutdown_and_wait(false))
+        .await
+        .is_err()
+    {
+        tracing::warn!("the engine did not drain this envoy within 15 s");
+    }
+    for id in storage.active_ids() {
+        host.sleep(&id).await;
+    }
+    host.shutdown().await;
+    tracing::info!("left the engine");
+    Ok(())
+}
