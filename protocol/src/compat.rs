@@ -90,9 +90,15 @@ fn parse_bigint(s: &str) -> Result<Value, ProtocolError> {
 
 /// A CBOR value for any 128-bit integer: a plain integer within ±2^64, a bignum tag beyond.
 pub fn int_value(n: i128) -> Value {
-    if let Ok(i) = ciborium::value::Integer::try_from(n) {
-        return Value::Integer(i);
+    match ciborium::value::Integer::try_from(n) {
+        Ok(i) => Value::Integer(i),
+        Err(_) => bignum_tag(n),
     }
+}
+
+/// `n` as a CBOR bignum (tag 2 for n >= 0, tag 3 for n < 0) with minimal bytes, whatever its
+/// size: JavaScript decodes it as a `bigint`.
+pub fn bignum_tag(n: i128) -> Value {
     let (tag, magnitude) = if n >= 0 {
         (2, n as u128)
     } else {

@@ -191,7 +191,7 @@ fn bigints_as_tags(value: Value) -> Value {
                 && tag == "$BigInt"
                 && let Ok(n) = n.parse::<i128>()
             {
-                return bignum(n);
+                return compat::bignum_tag(n);
             }
             Value::Array(items.into_iter().map(bigints_as_tags).collect())
         }
@@ -203,21 +203,6 @@ fn bigints_as_tags(value: Value) -> Value {
         ),
         other => other,
     }
-}
-
-/// A CBOR bignum (tag 2 for n >= 0, tag 3 for n < 0), minimal bytes.
-fn bignum(n: i128) -> Value {
-    let (tag, magnitude) = if n >= 0 {
-        (2, n as u128)
-    } else {
-        (3, (-1 - n) as u128)
-    };
-    let bytes = magnitude.to_be_bytes();
-    let first = bytes
-        .iter()
-        .position(|b| *b != 0)
-        .unwrap_or(bytes.len() - 1);
-    Value::Tag(tag, Box::new(Value::Bytes(bytes[first..].to_vec())))
 }
 
 fn actor_headers(resp: &mut Response, meta: &ActorMeta) {
