@@ -5,7 +5,7 @@
 // running until SIGTERM/SIGINT (or stdin EOF with --watch-stdin), then kills
 // both children by PID and removes the engine's temp data dir.
 //
-//   node interop/engine.mjs [--port N] [--log-dir DIR] [--watch-stdin] [--dev-tuning]
+//   node interop/engine.mjs [--port N] [--log-dir DIR] [--watch-stdin] [--dev-tuning] [--actors FILE]
 //
 // Env equivalents: INTEROP_PORT, INTEROP_LOG_DIR, INTEROP_WATCH_STDIN=1,
 // INTEROP_DEV_TUNING=1, INTEROP_RUNNER_LOG_LEVEL (default "info"),
@@ -28,7 +28,7 @@ const ENGINE_BIN = path.join(
 	ROOT,
 	"node_modules/@rivetkit/engine-cli-linux-x64-musl/rivet-engine",
 );
-const ACTORS = path.join(HERE, "engine-actors.mjs");
+const DEFAULT_ACTORS = path.join(HERE, "engine-actors.mjs");
 const NAMESPACE = "default";
 const POOL = "default";
 
@@ -39,6 +39,7 @@ function parseArgs(argv) {
 		logDir: process.env.INTEROP_LOG_DIR || "",
 		watchStdin: process.env.INTEROP_WATCH_STDIN === "1",
 		devTuning: process.env.INTEROP_DEV_TUNING === "1",
+		actors: DEFAULT_ACTORS,
 	};
 	for (let i = 0; i < argv.length; i++) {
 		const a = argv[i];
@@ -48,9 +49,12 @@ function parseArgs(argv) {
 		else if (a.startsWith("--log-dir=")) opts.logDir = a.slice(10);
 		else if (a === "--watch-stdin") opts.watchStdin = true;
 		else if (a === "--dev-tuning") opts.devTuning = true;
+		// The RivetKit registry module to run (default ./engine-actors.mjs; the benchmarks
+		// pass their own actors).
+		else if (a === "--actors") opts.actors = path.resolve(argv[++i]);
 		else if (a === "-h" || a === "--help") {
 			process.stderr.write(
-				"usage: node interop/engine.mjs [--port N] [--log-dir DIR] [--watch-stdin] [--dev-tuning]\n",
+				"usage: node interop/engine.mjs [--port N] [--log-dir DIR] [--watch-stdin] [--dev-tuning] [--actors FILE]\n",
 			);
 			process.exit(0);
 		} else {
@@ -384,7 +388,7 @@ async function main() {
 		RIVET_LOG_LEVEL: process.env.INTEROP_RUNNER_LOG_LEVEL || "info",
 	};
 	const tRunner = Date.now();
-	const runner = spawnLogged("runner", process.execPath, [ACTORS, endpoint], runnerEnv, ROOT);
+	const runner = spawnLogged("runner", process.execPath, [opts.actors, endpoint], runnerEnv, ROOT);
 	state.runnerPid = runner.pid;
 	writeState();
 

@@ -506,10 +506,10 @@ impl<'c, A: Actor> Instance<'c, A> {
                 let state = A::create_conn_state(ctx, params.as_ref()).await?;
                 // The ephemeral connection of a stateless call: nothing is ever sent on it.
                 let conn = Arc::new(Conn::<A>::new(
-                    uuid::Uuid::new_v4().to_string(),
+                    ephemeral_conn_id(),
                     params,
                     state,
-                    mpsc::channel(1).0,
+                    closed_conn_sender(),
                     ctx.effects.clone(),
                 ));
                 WithConn::new(Some(conn), A::dispatch(ctx, &action, args)).await
@@ -945,4 +945,19 @@ impl<'c, A: Actor> Instance<'c, A> {
 
 fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// A UUID v4 for the ephemeral connection of a stateless call, from the thread's userspace
+/// random generator (`Uuid::new_v4` costs a `getrandom` system call per HTTP action).
+fn ephemeral_conn_id() -> String {
+    uuid::Builder::from_random_bytes(rand::random())
+        .into_uuid()
+        .to_string()
+}
+
+/// The sender of ephemeral connections: nothing is ever sent on them, so they share one closed
+/// channel instead of allocating a fresh one per HTTP action.
+fn closed_conn_sender() -> crate::host::conn::ConnSender {
+    static CLOSED: std::sync::OnceLock<crate::host::conn::ConnSender> = std::sync::OnceLock::new();
+    CLOSED.get_or_init(|| mpsc::channel(1).0).clone()
 }
