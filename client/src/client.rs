@@ -249,13 +249,20 @@ impl ActorAccessor {
     /// A handle to the actor with `key`, created with `input` on first use if it does not exist
     /// (`getOrCreate`; the input is ignored when the actor exists).
     pub fn get_or_create(&self, key: impl IntoKey, input: Option<Value>) -> ActorHandle {
-        self.client.get_or_create_untyped(self.name.clone(), key, input)
+        self.client
+            .get_or_create_untyped(self.name.clone(), key, input)
     }
 
     /// Creates the actor with `key` and `input` now and returns a handle by its id; fails with
     /// `actor.duplicate_key` if the key is taken.
-    pub async fn create(&self, key: impl IntoKey, input: Option<Value>) -> Result<ActorHandle, CallError> {
-        self.client.create_untyped(self.name.clone(), key, input).await
+    pub async fn create(
+        &self,
+        key: impl IntoKey,
+        input: Option<Value>,
+    ) -> Result<ActorHandle, CallError> {
+        self.client
+            .create_untyped(self.name.clone(), key, input)
+            .await
     }
 
     /// A handle to the actor with id `actor_id`.
@@ -369,7 +376,8 @@ mod tests {
     async fn invalid_endpoint_is_reported_on_use() {
         let client = Client::new("https://example.invalid");
         let err = client
-            .actor("counter").get("x")
+            .actor("counter")
+            .get("x")
             .action("getCount", vec![])
             .await
             .unwrap_err();

@@ -42,24 +42,40 @@ pub trait Contract: Send + Sync + 'static {
 /// generated typed methods call it.
 pub trait Caller: Send + Sync {
     /// Runs `name` with positional `args`.
-    fn call_action(&self, name: &str, args: Vec<Value>) -> impl Future<Output = Result<Value, CallError>> + Send;
+    fn call_action(
+        &self,
+        name: &str,
+        args: Vec<Value>,
+    ) -> impl Future<Output = Result<Value, CallError>> + Send;
 }
 
 impl Caller for ActorHandle {
-    fn call_action(&self, name: &str, args: Vec<Value>) -> impl Future<Output = Result<Value, CallError>> + Send {
+    fn call_action(
+        &self,
+        name: &str,
+        args: Vec<Value>,
+    ) -> impl Future<Output = Result<Value, CallError>> + Send {
         self.action(name, args)
     }
 }
 
 impl Caller for Connection {
-    fn call_action(&self, name: &str, args: Vec<Value>) -> impl Future<Output = Result<Value, CallError>> + Send {
+    fn call_action(
+        &self,
+        name: &str,
+        args: Vec<Value>,
+    ) -> impl Future<Output = Result<Value, CallError>> + Send {
         self.action(name, args)
     }
 }
 
 /// A typed stream of one event: `decode` turns the event's argument list into an item; an
 /// event it cannot decode is logged and skipped.
-pub fn typed_events<T, F>(conn: &Connection, name: &'static str, decode: F) -> impl Stream<Item = T> + Send + 'static
+pub fn typed_events<T, F>(
+    conn: &Connection,
+    name: &'static str,
+    decode: F,
+) -> impl Stream<Item = T> + Send + 'static
 where
     T: Send + 'static,
     F: Fn(Vec<Value>) -> Option<T> + Send + Sync + 'static,
@@ -67,7 +83,10 @@ where
     conn.events(name).filter_map(move |args| {
         let item = decode(args);
         if item.is_none() {
-            tracing::warn!(event = name, "skipping an event whose arguments do not match the contract");
+            tracing::warn!(
+                event = name,
+                "skipping an event whose arguments do not match the contract"
+            );
         }
         std::future::ready(item)
     })
@@ -85,13 +104,25 @@ impl Client {
     }
 
     /// Like [`Client::get_or_create`], with the input used if this call creates the actor.
-    pub fn get_or_create_with_input<M: Contract>(&self, key: impl IntoKey, input: &M::Input) -> Result<M::Handle, CallError> {
-        Ok(M::handle(self.get_or_create_untyped(M::NAME, key, Some(to_value(input)?))))
+    pub fn get_or_create_with_input<M: Contract>(
+        &self,
+        key: impl IntoKey,
+        input: &M::Input,
+    ) -> Result<M::Handle, CallError> {
+        Ok(M::handle(self.get_or_create_untyped(
+            M::NAME,
+            key,
+            Some(to_value(input)?),
+        )))
     }
 
     /// Creates the actor `M` with `key` and `input` now; fails with `actor.duplicate_key` if the
     /// key is taken.
-    pub async fn create<M: Contract>(&self, key: impl IntoKey, input: &M::Input) -> Result<M::Handle, CallError> {
+    pub async fn create<M: Contract>(
+        &self,
+        key: impl IntoKey,
+        input: &M::Input,
+    ) -> Result<M::Handle, CallError> {
         let input = to_value(input)?;
         let input = (input != Value::Null).then_some(input);
         Ok(M::handle(self.create_untyped(M::NAME, key, input).await?))

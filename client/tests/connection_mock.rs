@@ -93,7 +93,10 @@ async fn pipelining_resubscription_and_a_final_connection_error() {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let client = client(&listener);
     let params = Value::Map(vec![(Value::Text("user".into()), Value::Text("al".into()))]);
-    let handle = client.actor("counter").get_for_id("actor00").with_params(params);
+    let handle = client
+        .actor("counter")
+        .get_for_id("actor00")
+        .with_params(params);
 
     let server = async {
         let (mut ws, uri, protocols) = accept(&listener).await;

@@ -76,7 +76,8 @@ async fn metadata_lookup_is_bounded() {
     let client = Client::with_options(options).unwrap();
     let start = Instant::now();
     let err = client
-        .actor("counter").get("k")
+        .actor("counter")
+        .get("k")
         .action("getCount", vec![])
         .await
         .unwrap_err();
