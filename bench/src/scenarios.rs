@@ -62,8 +62,8 @@ pub const SCENARIOS: [&str; 8] = [
 pub async fn run(name: &str, cfg: &Config, report: &mut Report) -> Result<()> {
     println!("== {name}");
     match name {
-        "http-read" => http_read(cfg, report).await,
-        "ws-read" => ws_read(cfg, report).await,
+        "http-read" => read_scenario(cfg, report, "http-read", false).await,
+        "ws-read" => read_scenario(cfg, report, "ws-read", true).await,
         "http-write" => http_write(cfg, report).await,
         "create" => create(cfg, report).await,
         "wake" => wake(cfg, report).await,
@@ -264,52 +264,27 @@ where
     Ok(())
 }
 
-/// `http-read`: `getCount` over HTTP at 1/16/64 callers on 1 and 64 actors.
-async fn http_read(cfg: &Config, report: &mut Report) -> Result<()> {
+/// `http-read` (`ws = false`): `getCount` over HTTP at 1/16/64 callers on 1 and 64 actors;
+/// `ws-read` (`ws = true`): the same over one WebSocket connection per caller.
+async fn read_scenario(cfg: &Config, report: &mut Report, name: &str, ws: bool) -> Result<()> {
     if cfg.systems.actorium {
         with_server(
             report,
             ACTORIUM,
             || Server::actorium(ActoriumOptions::default()),
-            async |r, s| closed_loop_matrix(r, "http-read", ACTORIUM, s, cfg, false).await,
+            async |r, s| closed_loop_matrix(r, name, ACTORIUM, s, cfg, ws).await,
         )
         .await?;
     }
     if cfg.systems.ceiling {
         with_server(report, CEILING, Server::axum, async |r, s| {
-            closed_loop_matrix(r, "http-read", CEILING, s, cfg, false).await
+            closed_loop_matrix(r, name, CEILING, s, cfg, ws).await
         })
         .await?;
     }
     if cfg.systems.rivetkit {
         with_server(report, RIVETKIT, Server::rivetkit, async |r, s| {
-            closed_loop_matrix(r, "http-read", RIVETKIT, s, cfg, false).await
-        })
-        .await?;
-    }
-    Ok(())
-}
-
-/// `ws-read`: `getCount` over one WebSocket connection per caller.
-async fn ws_read(cfg: &Config, report: &mut Report) -> Result<()> {
-    if cfg.systems.actorium {
-        with_server(
-            report,
-            ACTORIUM,
-            || Server::actorium(ActoriumOptions::default()),
-            async |r, s| closed_loop_matrix(r, "ws-read", ACTORIUM, s, cfg, true).await,
-        )
-        .await?;
-    }
-    if cfg.systems.ceiling {
-        with_server(report, CEILING, Server::axum, async |r, s| {
-            closed_loop_matrix(r, "ws-read", CEILING, s, cfg, true).await
-        })
-        .await?;
-    }
-    if cfg.systems.rivetkit {
-        with_server(report, RIVETKIT, Server::rivetkit, async |r, s| {
-            closed_loop_matrix(r, "ws-read", RIVETKIT, s, cfg, true).await
+            closed_loop_matrix(r, name, RIVETKIT, s, cfg, ws).await
         })
         .await?;
     }
