@@ -1,6 +1,8 @@
 //! Gateway URLs: `/gateway/{name}{path}?rvt-…` (query form, by name and key) and
 //! `/gateway/{actorId}[@token]{path}` (direct form, by id).
 
+use std::borrow::Cow;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use ciborium::Value;
@@ -176,29 +178,30 @@ impl GatewayTarget {
         let segment = percent_decode_str(segment)
             .decode_utf8()
             .map_err(|_| ProtocolError::Gateway("target is not UTF-8".into()))?;
-        let pairs: Vec<(String, String)> = query
-            .map(|q| {
-                url::form_urlencoded::parse(q.as_bytes())
-                    .into_owned()
-                    .collect()
-            })
-            .unwrap_or_default();
-        let (rvt, rest): (Vec<_>, Vec<_>) =
-            pairs.into_iter().partition(|(k, _)| k.starts_with("rvt-"));
-        let get = |name: &str| rvt.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
-        if get("rvt-method").is_none() && get("rvt-namespace").is_none() {
+        // One pass over the query, borrowing every parameter that has no escapes: this runs on
+        // every gateway request, so only the fields kept are copied.
+        let mut rvt = RvtParams::default();
+        let mut rest = Vec::new();
+        for (k, v) in url::form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
+            match k.strip_prefix("rvt-") {
+                Some(name) => rvt.set(name, v),
+                None => rest.push((k.into_owned(), v.into_owned())),
+            }
+        }
+        if rvt.method.is_none() && rvt.namespace.is_none() {
             let (actor_id, token) = match segment.split_once('@') {
                 Some((id, t)) => (id.to_string(), Some(t.to_string())),
-                None => (segment.to_string(), None),
+                None => (segment.into_owned(), None),
             };
             if actor_id.is_empty() {
                 return Err(ProtocolError::Gateway("empty actor id".into()));
             }
             return Ok((GatewayTarget::Direct { actor_id, token }, rest));
         }
-        let namespace = get("rvt-namespace")
+        let namespace = rvt
+            .namespace
             .ok_or_else(|| ProtocolError::Gateway("missing field namespace".into()))?;
-        let method = match get("rvt-method").as_deref() {
+        let method = match rvt.method.as_deref() {
             Some("get") => QueryMethod::Get,
             Some("getOrCreate") => QueryMethod::GetOrCreate,
             Some(other) => {
@@ -208,27 +211,63 @@ impl GatewayTarget {
             }
             None => return Err(ProtocolError::Gateway("missing field method".into())),
         };
-        let runner = get("rvt-runner");
-        if method == QueryMethod::GetOrCreate && runner.is_none() {
+        if method == QueryMethod::GetOrCreate && rvt.runner.is_none() {
             return Err(ProtocolError::Gateway("missing field runner".into()));
         }
-        let input = get("rvt-input")
+        let input = rvt
+            .input
             .map(|i| URL_SAFE_NO_PAD.decode(i.as_bytes()))
             .transpose()
             .map_err(|e| ProtocolError::Gateway(format!("rvt-input is not base64url: {e}")))?;
+        let owned = |v: Option<Cow<'_, str>>| v.map(Cow::into_owned);
         let target = QueryTarget {
-            name: segment.to_string(),
-            namespace,
+            name: segment.into_owned(),
+            namespace: namespace.into_owned(),
             method,
-            runner,
-            key: ActorKey::from_query(get("rvt-key").as_deref()),
+            runner: owned(rvt.runner),
+            key: ActorKey::from_query(rvt.key.as_deref()),
             input,
-            region: get("rvt-region"),
-            crash_policy: get("rvt-crash-policy"),
-            token: get("rvt-token"),
-            skip_ready_wait: get("rvt-skip-ready-wait").as_deref() == Some("true"),
+            region: owned(rvt.region),
+            crash_policy: owned(rvt.crash_policy),
+            token: owned(rvt.token),
+            skip_ready_wait: rvt.skip_ready_wait.as_deref() == Some("true"),
         };
         Ok((GatewayTarget::Query(target), rest))
+    }
+}
+
+/// The `rvt-*` parameters of a query, borrowed from it where they have no escapes; the first
+/// occurrence of a parameter wins. Unknown `rvt-*` parameters are ignored.
+#[derive(Default)]
+struct RvtParams<'q> {
+    namespace: Option<Cow<'q, str>>,
+    method: Option<Cow<'q, str>>,
+    runner: Option<Cow<'q, str>>,
+    key: Option<Cow<'q, str>>,
+    input: Option<Cow<'q, str>>,
+    region: Option<Cow<'q, str>>,
+    crash_policy: Option<Cow<'q, str>>,
+    token: Option<Cow<'q, str>>,
+    skip_ready_wait: Option<Cow<'q, str>>,
+}
+
+impl<'q> RvtParams<'q> {
+    fn set(&mut self, name: &str, value: Cow<'q, str>) {
+        let field = match name {
+            "namespace" => &mut self.namespace,
+            "method" => &mut self.method,
+            "runner" => &mut self.runner,
+            "key" => &mut self.key,
+            "input" => &mut self.input,
+            "region" => &mut self.region,
+            "crash-policy" => &mut self.crash_policy,
+            "token" => &mut self.token,
+            "skip-ready-wait" => &mut self.skip_ready_wait,
+            _ => return,
+        };
+        if field.is_none() {
+            *field = Some(value);
+        }
     }
 }
 
