@@ -199,7 +199,9 @@ pub(crate) struct TurnEffects {
 
 /// A WebSocket connection to an actor.
 pub struct Conn<A: Actor> {
-    id: String,
+    /// Set at once for WebSocket connections; made on first use for the ephemeral connection
+    /// of an HTTP action (most actions never ask for it).
+    id: OnceLock<String>,
     params: Option<A::ConnParams>,
     state: RwLock<A::ConnState>,
     pub(crate) subscriptions: Mutex<HashSet<String>>,
@@ -216,7 +218,25 @@ impl<A: Actor> Conn<A> {
         effects: Arc<Mutex<TurnEffects>>,
     ) -> Self {
         Conn {
-            id,
+            id: OnceLock::from(id),
+            params,
+            state: RwLock::new(state),
+            subscriptions: Mutex::new(HashSet::new()),
+            sender,
+            effects,
+        }
+    }
+
+    /// The ephemeral connection of a stateless call (HTTP action, actor-to-actor call):
+    /// nothing is ever sent on it, and its id is made only if asked for.
+    pub(crate) fn ephemeral(
+        params: Option<A::ConnParams>,
+        state: A::ConnState,
+        sender: ConnSender,
+        effects: Arc<Mutex<TurnEffects>>,
+    ) -> Self {
+        Conn {
+            id: OnceLock::new(),
             params,
             state: RwLock::new(state),
             subscriptions: Mutex::new(HashSet::new()),
@@ -227,7 +247,7 @@ impl<A: Actor> Conn<A> {
 
     /// The connection id (a UUID, as sent in `Init`).
     pub fn id(&self) -> &str {
-        &self.id
+        self.id.get_or_init(ephemeral_conn_id)
     }
 
     /// The params the client connected with.
@@ -253,7 +273,7 @@ impl<A: Actor> Conn<A> {
     /// Sends an event to this connection only (after the turn's commit, like broadcasts).
     pub fn send(&self, name: &str, args: Vec<Value>) {
         lock(&self.effects).outbox.push(Outgoing::Send {
-            conn: self.id.clone(),
+            conn: self.id().to_string(),
             name: name.to_string(),
             args,
         });
@@ -525,4 +545,12 @@ impl<A: Actor> Schedule<'_, A> {
             .cancelled_timers
             .push(timer_id.to_string());
     }
+}
+
+/// A UUID v4 from the thread's userspace random generator (`Uuid::new_v4` costs a `getrandom`
+/// system call).
+fn ephemeral_conn_id() -> String {
+    uuid::Builder::from_random_bytes(rand::random())
+        .into_uuid()
+        .to_string()
 }

@@ -9,11 +9,10 @@
 //! the last commit and fails every call of the turn and every call in flight.
 
 use std::any::Any;
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
-use std::time::Duration;
 
 use actorium_protocol::{ActorSpecifier, ToClient, Value, WireError};
 use futures_util::future::{BoxFuture, FutureExt};
@@ -42,6 +41,14 @@ pub(crate) enum Start {
     Wake {
         after: Option<watch::Receiver<bool>>,
     },
+    /// A parked actor's next message: carry on from its [`Parked`] context (no hook runs).
+    Resume(Box<dyn Any + Send + Sync>),
+}
+
+/// What a parked actor keeps in memory: its context (state, vars) and committed state bytes.
+pub(crate) struct Parked<A: Actor> {
+    ctx: Arc<Ctx<A>>,
+    committed: Vec<u8>,
 }
 
 /// A message to an actor.
@@ -170,6 +177,8 @@ enum Outcome {
 
 /// Why the turn loop ends.
 enum Stop {
+    /// Parked: the context is kept by the host; the task just ends.
+    Parked,
     Sleep,
     Destroy(Option<oneshot::Sender<std::result::Result<(), WireError>>>),
     Shutdown(Option<oneshot::Sender<()>>),
@@ -185,23 +194,42 @@ pub(crate) fn panic_message(p: &(dyn Any + Send)) -> String {
     }
 }
 
-/// Runs `fut` with the action timeout, turning a panic into [`Outcome::Panicked`].
-fn guarded<'a>(
+/// An in-flight action, hook or timer: its sequence number and its future, which turns a
+/// panic into [`Outcome::Panicked`]. Timeouts are the instance's (one timer for all, see
+/// [`Instance::expire`]), not one per future.
+struct InFlight {
     seq: u64,
-    timeout: Duration,
-    fut: impl Future<Output = Result<Value>> + Send + 'a,
-) -> BoxFuture<'a, (u64, Outcome)> {
-    Box::pin(async move {
-        let outcome = match AssertUnwindSafe(tokio::time::timeout(timeout, fut))
-            .catch_unwind()
-            .await
-        {
-            Ok(Ok(r)) => Outcome::Done(r),
-            Ok(Err(_)) => Outcome::TimedOut,
-            Err(p) => Outcome::Panicked(panic_message(&*p)),
-        };
-        (seq, outcome)
-    })
+    fut: BoxFuture<'static, Outcome>,
+}
+
+impl InFlight {
+    fn new(seq: u64, fut: impl Future<Output = Result<Value>> + Send + 'static) -> Self {
+        let fut = Box::pin(async move {
+            match AssertUnwindSafe(fut).catch_unwind().await {
+                Ok(r) => Outcome::Done(r),
+                Err(p) => Outcome::Panicked(panic_message(&*p)),
+            }
+        });
+        InFlight { seq, fut }
+    }
+}
+
+impl Future for InFlight {
+    type Output = (u64, Outcome);
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<(u64, Outcome)> {
+        let seq = self.seq;
+        self.fut.as_mut().poll(cx).map(|outcome| (seq, outcome))
+    }
+}
+
+/// Who waits for an in-flight future, and until when.
+struct Pending {
+    target: Target,
+    deadline: Instant,
 }
 
 /// Runs a boot-time hook, turning a panic into an internal error.
@@ -258,31 +286,40 @@ pub(crate) async fn run<A: Actor>(
         id: meta.id.clone(),
         slot,
     };
-    let booted = boot::<A>(&host, &meta, start).await;
-    let (ctx, committed) = match booted {
-        Ok(x) => x,
-        Err((error, not_found)) => {
-            let wire = if not_found {
-                WireError::actor_not_found()
-            } else {
-                tracing::error!(actor = %meta.id, name = %meta.name, %error, "actor failed to start");
-                error.to_wire()
-            };
-            let stop = host.begin_stop(&meta.id, slot);
-            rx.close();
-            while let Ok(env) = rx.try_recv() {
-                env.fail(wire.clone());
+    let (ctx, committed) = match start {
+        Start::Resume(parked) => match parked.downcast::<Parked<A>>() {
+            Ok(p) => (p.ctx, p.committed),
+            Err(_) => {
+                tracing::error!(actor = %meta.id, "parked context of another actor type");
+                return;
             }
-            host.end_stop(&meta.id, stop);
-            return;
-        }
+        },
+        // Run once per instance: boxed, so the task's future stays small.
+        start => match Box::pin(boot::<A>(&host, &meta, start)).await {
+            Ok((ctx, committed)) => (Arc::new(ctx), committed),
+            Err((error, not_found)) => {
+                let wire = if not_found {
+                    WireError::actor_not_found()
+                } else {
+                    tracing::error!(actor = %meta.id, name = %meta.name, %error, "actor failed to start");
+                    error.to_wire()
+                };
+                let stop = host.begin_stop(&meta.id, slot);
+                rx.close();
+                while let Ok(env) = rx.try_recv() {
+                    env.fail(wire.clone());
+                }
+                host.end_stop(&meta.id, stop);
+                return;
+            }
+        },
     };
     let mut inst = Instance {
         host: host.clone(),
         meta: meta.clone(),
-        ctx: &ctx,
+        ctx,
         in_flight: FuturesUnordered::new(),
-        targets: HashMap::new(),
+        targets: BTreeMap::new(),
         next_seq: 0,
         committed,
         panicked: false,
@@ -293,7 +330,9 @@ pub(crate) async fn run<A: Actor>(
     // Changes made by on_create / on_wake beyond the creation commit.
     inst.settle().await;
     let stop = inst.turn_loop(&mut rx).await;
-    inst.finish(stop, rx).await;
+    if !matches!(stop, Stop::Parked) {
+        Box::pin(inst.finish(stop, rx)).await;
+    }
 }
 
 /// Creates or wakes the actor: the context, its vars, and the committed state bytes.
@@ -304,6 +343,7 @@ async fn boot<A: Actor>(
 ) -> std::result::Result<(Ctx<A>, Vec<u8>), (ActorError, bool)> {
     let client = host.actor_client();
     match start {
+        Start::Resume(_) => Err((ActorError::internal("a parked actor does not boot"), false)),
         Start::Wake { after } => {
             if let Some(mut after) = after {
                 let _ = after.wait_for(|done| *done).await;
@@ -400,12 +440,14 @@ async fn wake<A: Actor>(ctx: &Ctx<A>) -> Result<()> {
     hook("on_wake", A::on_wake(ctx)).await
 }
 
-struct Instance<'c, A: Actor> {
+struct Instance<A: Actor> {
     host: Host,
     meta: Arc<ActorMeta>,
-    ctx: &'c Ctx<A>,
-    in_flight: FuturesUnordered<BoxFuture<'c, (u64, Outcome)>>,
-    targets: HashMap<u64, Target>,
+    ctx: Arc<Ctx<A>>,
+    in_flight: FuturesUnordered<InFlight>,
+    /// By sequence number; deadlines grow with it (one timeout for all), so the first entry
+    /// is the next to time out.
+    targets: BTreeMap<u64, Pending>,
     next_seq: u64,
     /// CBOR of the last committed state.
     committed: Vec<u8>,
@@ -418,7 +460,7 @@ struct Instance<'c, A: Actor> {
     slot: u64,
 }
 
-impl<'c, A: Actor> Instance<'c, A> {
+impl<A: Actor> Instance<A> {
     fn specifier(&self) -> ActorSpecifier {
         ActorSpecifier {
             actor_id: self.meta.id.clone(),
@@ -432,16 +474,46 @@ impl<'c, A: Actor> Instance<'c, A> {
         self.next_seq
     }
 
-    fn push(&mut self, target: Target, fut: impl Future<Output = Result<Value>> + Send + 'c) {
+    fn push(&mut self, target: Target, fut: impl Future<Output = Result<Value>> + Send + 'static) {
         let seq = self.seq();
-        self.targets.insert(seq, target);
-        let timeout = self.host.config().action_timeout;
-        self.in_flight.push(guarded(seq, timeout, fut));
+        let deadline = Instant::now() + self.host.config().action_timeout;
+        self.targets.insert(seq, Pending { target, deadline });
+        self.in_flight.push(InFlight::new(seq, fut));
+    }
+
+    /// Fails everything whose deadline has passed with `actor.action_timed_out` and drops its
+    /// future (rare: the in-flight set is rebuilt without them).
+    fn expire(&mut self, now: Instant) {
+        let Some(last) = self
+            .targets
+            .iter()
+            .take_while(|(_, p)| p.deadline <= now)
+            .map(|(seq, _)| *seq)
+            .last()
+        else {
+            return;
+        };
+        for f in std::mem::take(&mut self.in_flight) {
+            if f.seq > last {
+                self.in_flight.push(f);
+            }
+        }
+        let expired: Vec<u64> = self.targets.range(..=last).map(|(seq, _)| *seq).collect();
+        for seq in expired {
+            self.complete(seq, Outcome::TimedOut);
+        }
     }
 
     async fn turn_loop(&mut self, rx: &mut mpsc::Receiver<Envelope>) -> Stop {
-        let idle_timeout = self.host.config().idle_timeout;
+        let config = self.host.config();
+        let idle_timeout = config.idle_timeout;
+        let park_after = (config.park_after < idle_timeout).then_some(config.park_after);
         let mut last_activity = Instant::now();
+        // One timer for the instance: the idle deadline (park or sleep) or the oldest action's
+        // timeout, whichever is first. It is moved earlier when needed and otherwise left to
+        // fire early and be re-armed, so a busy actor does not touch the timer wheel per call.
+        let mut timer = Box::pin(tokio::time::sleep_until(last_activity));
+        let mut armed: Option<Instant> = None;
         loop {
             if let Some(stop) = self.stop.take() {
                 if self.in_flight.is_empty() {
@@ -449,8 +521,20 @@ impl<'c, A: Actor> Instance<'c, A> {
                 }
                 self.stop = Some(stop);
             }
-            let idle = self.in_flight.is_empty() && lock(&self.ctx.conns).is_empty();
             let accepting = self.stop.is_none();
+            let idle = accepting && self.in_flight.is_empty() && lock(&self.ctx.conns).is_empty();
+            let idle_at = idle.then(|| last_activity + park_after.unwrap_or(idle_timeout));
+            let oldest = self.targets.values().next().map(|p| p.deadline);
+            let want = match (idle_at, oldest) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            if let Some(want) = want
+                && armed.is_none_or(|at| want < at)
+            {
+                timer.as_mut().reset(want);
+                armed = Some(want);
+            }
             tokio::select! {
                 biased;
                 Some((seq, outcome)) = self.in_flight.next(), if !self.in_flight.is_empty() => {
@@ -460,9 +544,26 @@ impl<'c, A: Actor> Instance<'c, A> {
                     Some(env) => self.accept(env),
                     None => self.stop = Some(Stop::Shutdown(None)),
                 },
-                _ = tokio::time::sleep_until(last_activity + idle_timeout), if idle && accepting => {
-                    tracing::debug!(actor = %self.meta.id, "idle; going to sleep");
-                    self.stop = Some(Stop::Sleep);
+                _ = &mut timer, if armed.is_some() => {
+                    armed = None;
+                    let now = Instant::now();
+                    let timed_out = oldest.is_some_and(|d| d <= now);
+                    if timed_out {
+                        self.expire(now);
+                    }
+                    match idle_at {
+                        Some(at) if at <= now => {
+                            if park_after.is_none() {
+                                tracing::debug!(actor = %self.meta.id, "idle; going to sleep");
+                                self.stop = Some(Stop::Sleep);
+                            } else if self.try_park(rx) {
+                                return Stop::Parked;
+                            }
+                        }
+                        // Fired early (the deadline moved on): re-arm, no activity.
+                        _ if !timed_out => continue,
+                        _ => {}
+                    }
                 }
             }
             last_activity = Instant::now();
@@ -492,8 +593,29 @@ impl<'c, A: Actor> Instance<'c, A> {
         }
     }
 
+    /// Hands the context to the host and ends the task, if no message came in meanwhile
+    /// (those that did are accepted and the instance goes on).
+    fn try_park(&mut self, rx: &mut mpsc::Receiver<Envelope>) -> bool {
+        let (ctx, committed) = (&self.ctx, &mut self.committed);
+        let parked = self.host.park(&self.meta.id, self.slot, rx, || {
+            Box::new(Parked {
+                ctx: ctx.clone(),
+                committed: std::mem::take(committed),
+            })
+        });
+        match parked {
+            Ok(()) => true,
+            Err(leftovers) => {
+                for env in leftovers {
+                    self.accept(env);
+                }
+                false
+            }
+        }
+    }
+
     fn accept(&mut self, env: Envelope) {
-        let ctx = self.ctx;
+        let ctx = self.ctx.clone();
         match env {
             Envelope::Call {
                 action,
@@ -502,17 +624,16 @@ impl<'c, A: Actor> Instance<'c, A> {
                 reply,
             } => self.push(Target::Call(reply), async move {
                 let params: Option<A::ConnParams> = decode_value(params, "connection params")?;
-                A::on_before_connect(ctx, params.as_ref()).await?;
-                let state = A::create_conn_state(ctx, params.as_ref()).await?;
+                A::on_before_connect(&ctx, params.as_ref()).await?;
+                let state = A::create_conn_state(&ctx, params.as_ref()).await?;
                 // The ephemeral connection of a stateless call: nothing is ever sent on it.
-                let conn = Arc::new(Conn::<A>::new(
-                    ephemeral_conn_id(),
+                let conn = Arc::new(Conn::<A>::ephemeral(
                     params,
                     state,
                     closed_conn_sender(),
                     ctx.effects.clone(),
                 ));
-                WithConn::new(Some(conn), A::dispatch(ctx, &action, args)).await
+                WithConn::new(Some(conn), A::dispatch(&ctx, &action, args)).await
             }),
             Envelope::Connect {
                 conn_id,
@@ -526,8 +647,8 @@ impl<'c, A: Actor> Instance<'c, A> {
                 };
                 self.push(target, async move {
                     let params: Option<A::ConnParams> = decode_value(params, "connection params")?;
-                    A::on_before_connect(ctx, params.as_ref()).await?;
-                    let state = A::create_conn_state(ctx, params.as_ref()).await?;
+                    A::on_before_connect(&ctx, params.as_ref()).await?;
+                    let state = A::create_conn_state(&ctx, params.as_ref()).await?;
                     let conn = Arc::new(Conn::new(
                         conn_id.clone(),
                         params,
@@ -536,7 +657,7 @@ impl<'c, A: Actor> Instance<'c, A> {
                         ctx.effects.clone(),
                     ));
                     lock(&ctx.conns).insert(conn_id.clone(), conn.clone());
-                    if let Err(e) = A::on_connect(ctx, &conn).await {
+                    if let Err(e) = A::on_connect(&ctx, &conn).await {
                         lock(&ctx.conns).remove(&conn_id);
                         return Err(e);
                     }
@@ -558,7 +679,7 @@ impl<'c, A: Actor> Instance<'c, A> {
                     action_id: id,
                 };
                 self.push(target, async move {
-                    WithConn::new(Some(conn), A::dispatch(ctx, &action, args)).await
+                    WithConn::new(Some(conn), A::dispatch(&ctx, &action, args)).await
                 });
             }
             Envelope::Subscribe {
@@ -590,7 +711,10 @@ impl<'c, A: Actor> Instance<'c, A> {
                     action: timer.action.clone(),
                 };
                 let action = timer.action;
-                self.push(target, async move { A::dispatch(ctx, &action, args).await });
+                self.push(
+                    target,
+                    async move { A::dispatch(&ctx, &action, args).await },
+                );
             }
             Envelope::Sleep => {
                 if self.stop.is_none() {
@@ -604,18 +728,18 @@ impl<'c, A: Actor> Instance<'c, A> {
 
     /// Forgets a connection and runs `on_disconnect` for it.
     fn drop_conn(&mut self, conn_id: &str) {
-        let ctx = self.ctx;
+        let ctx = self.ctx.clone();
         let removed = lock(&ctx.conns).remove(conn_id);
         if let Some(conn) = removed {
             self.push(Target::Hook("on_disconnect"), async move {
-                A::on_disconnect(ctx, &conn).await?;
+                A::on_disconnect(&ctx, &conn).await?;
                 Ok(Value::Null)
             });
         }
     }
 
     fn complete(&mut self, seq: u64, outcome: Outcome) {
-        let Some(target) = self.targets.remove(&seq) else {
+        let Some(Pending { target, .. }) = self.targets.remove(&seq) else {
             return;
         };
         let result = match outcome {
@@ -672,7 +796,7 @@ impl<'c, A: Actor> Instance<'c, A> {
     async fn settle(&mut self) {
         let effects = self.ctx.take_effects();
         if self.panicked {
-            self.roll_back(effects.outbox).await;
+            Box::pin(self.roll_back(effects.outbox)).await;
             return;
         }
         let mut writes = Vec::new();
@@ -689,7 +813,7 @@ impl<'c, A: Actor> Instance<'c, A> {
                 Ok(_) => {}
                 Err(e) => {
                     tracing::error!(actor = %self.meta.id, error = %e, "state does not serialize; rolling back");
-                    self.roll_back(effects.outbox).await;
+                    Box::pin(self.roll_back(effects.outbox)).await;
                     return;
                 }
             }
@@ -710,7 +834,7 @@ impl<'c, A: Actor> Instance<'c, A> {
         if !writes.is_empty() {
             if let Err(e) = self.host.storage().commit(writes).await {
                 tracing::error!(actor = %self.meta.id, error = %e, "commit failed; rolling back");
-                self.roll_back(outbox).await;
+                Box::pin(self.roll_back(outbox)).await;
                 return;
             }
             for t in effects.timers {
@@ -721,7 +845,7 @@ impl<'c, A: Actor> Instance<'c, A> {
             }
             if let Some(bytes) = new_state {
                 self.committed = bytes;
-                let ctx = self.ctx;
+                let ctx: &Ctx<A> = &self.ctx;
                 match std::panic::catch_unwind(AssertUnwindSafe(|| A::on_state_change(ctx))) {
                     Ok(()) => outbox.extend(self.ctx.take_effects().outbox),
                     Err(p) => {
@@ -746,7 +870,10 @@ impl<'c, A: Actor> Instance<'c, A> {
         self.ctx.take_effects();
         let error = WireError::internal();
         self.in_flight.clear();
-        let targets: Vec<Target> = self.targets.drain().map(|(_, t)| t).collect();
+        let targets: Vec<Target> = std::mem::take(&mut self.targets)
+            .into_values()
+            .map(|p| p.target)
+            .collect();
         for t in targets {
             match t {
                 Target::Call(tx) => {
@@ -866,10 +993,11 @@ impl<'c, A: Actor> Instance<'c, A> {
         while let Ok(env) = rx.try_recv() {
             leftovers.push(env);
         }
-        let ctx = self.ctx;
+        let ctx = self.ctx.clone();
         match stop {
+            Stop::Parked => {}
             Stop::Sleep | Stop::Shutdown(_) => {
-                if let Err(e) = hook("on_sleep", A::on_sleep(ctx)).await {
+                if let Err(e) = hook("on_sleep", A::on_sleep(&ctx)).await {
                     tracing::warn!(actor = %id, error = %e, "on_sleep failed");
                 }
                 self.settle().await;
@@ -905,7 +1033,7 @@ impl<'c, A: Actor> Instance<'c, A> {
                 }
             }
             Stop::Destroy(reply) => {
-                if let Err(e) = hook("on_destroy", A::on_destroy(ctx)).await {
+                if let Err(e) = hook("on_destroy", A::on_destroy(&ctx)).await {
                     tracing::warn!(actor = %id, error = %e, "on_destroy failed");
                 }
                 ctx.take_effects();
@@ -945,14 +1073,6 @@ impl<'c, A: Actor> Instance<'c, A> {
 
 fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-/// A UUID v4 for the ephemeral connection of a stateless call, from the thread's userspace
-/// random generator (`Uuid::new_v4` costs a `getrandom` system call per HTTP action).
-fn ephemeral_conn_id() -> String {
-    uuid::Builder::from_random_bytes(rand::random())
-        .into_uuid()
-        .to_string()
 }
 
 /// The sender of ephemeral connections: nothing is ever sent on them, so they share one closed

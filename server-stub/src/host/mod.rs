@@ -4,7 +4,9 @@
 //! it.
 
 pub(crate) mod conn;
+mod directory;
 pub(crate) mod instance;
+mod parking;
 mod timers;
 
 use std::collections::HashMap;
@@ -17,7 +19,9 @@ use rand::Rng;
 use tokio::sync::{mpsc, oneshot, watch};
 
 pub use conn::{ConnOut, ConnSender};
+use directory::{ById, Directory, IdTable};
 use instance::{Envelope, Start};
+use parking::ParkingLot;
 pub(crate) use timers::TimerService;
 
 use crate::client::ActorClient;
@@ -51,6 +55,11 @@ pub struct HostConfig {
     /// per-process directory under the system's temporary directory); the default is
     /// `<temp>/actorium`.
     pub data_dir: std::path::PathBuf,
+    /// An actor with no connections and nothing in flight for this long gives up its task
+    /// and mailbox and is *parked*: its state and vars stay in memory, no hook runs, and its
+    /// next message gets it a new task (default 100 ms). It still goes to sleep after
+    /// [`HostConfig::idle_timeout`]. A value at or above the idle timeout turns parking off.
+    pub park_after: Duration,
 }
 
 impl Default for HostConfig {
@@ -65,6 +74,7 @@ impl Default for HostConfig {
             client_endpoint: "http://127.0.0.1:6420".into(),
             client_token: None,
             data_dir: std::env::temp_dir().join("actorium"),
+            park_after: Duration::from_millis(100),
         }
     }
 }
@@ -95,9 +105,24 @@ pub fn unknown_name(name: &str) -> WireError {
 /// The creation lock of one (name, key).
 type CreateLock = Arc<tokio::sync::Mutex<()>>;
 
+/// An actor in memory: running (a task reading its mailbox) or parked (state and vars only).
 struct Slot {
-    tx: mpsc::Sender<Envelope>,
+    meta: Arc<ActorMeta>,
+    state: SlotState,
+    /// Which incarnation of the actor's task this is (a new number on every start).
     slot: u64,
+}
+
+impl ById for Slot {
+    fn actor_id(&self) -> &str {
+        &self.meta.id
+    }
+}
+
+enum SlotState {
+    Running(mpsc::Sender<Envelope>),
+    /// An `instance::Parked<A>` of the actor's type.
+    Parked(Box<dyn std::any::Any + Send + Sync>),
 }
 
 /// Handed out while an instance stops; the next instance of the same actor waits for it.
@@ -111,15 +136,15 @@ pub(crate) struct HostInner {
     client: ActorClient,
     storage: Arc<dyn Storage>,
     config: HostConfig,
-    live: Mutex<HashMap<String, Slot>>,
+    live: Mutex<IdTable<Slot>>,
     stopping: Mutex<HashMap<String, (u64, watch::Receiver<bool>)>>,
-    metas: Mutex<HashMap<String, Arc<ActorMeta>>>,
-    keys: Mutex<HashMap<(String, ActorKey), String>>,
+    directory: Mutex<Directory>,
     /// One lock per (name, key) being created, so that creations of different actors run in
     /// parallel while two creations of the same key cannot race.
     creating: Mutex<HashMap<(String, ActorKey), CreateLock>>,
     next_slot: AtomicU64,
     timers: TimerService,
+    parking: ParkingLot,
     shutting_down: AtomicBool,
     /// Told the id of every instance that went to sleep on its own (idle or `ctx.sleep()`),
     /// for a front door that must report it (the engine envoy).
@@ -203,13 +228,13 @@ impl Host {
             registry,
             storage,
             config,
-            live: Mutex::new(HashMap::new()),
+            live: Mutex::default(),
             stopping: Mutex::new(HashMap::new()),
-            metas: Mutex::new(HashMap::new()),
-            keys: Mutex::new(HashMap::new()),
+            directory: Mutex::default(),
             creating: Mutex::new(HashMap::new()),
             next_slot: AtomicU64::new(1),
             timers: TimerService::default(),
+            parking: ParkingLot::default(),
             shutting_down: AtomicBool::new(false),
             sleep_listener: std::sync::OnceLock::new(),
         }))
@@ -262,7 +287,14 @@ impl Host {
 
     /// Whether actor `id` is in memory.
     pub fn is_live(&self, id: &str) -> bool {
-        lock(&self.0.live).contains_key(id)
+        lock(&self.0.live).contains(id)
+    }
+
+    /// Whether actor `id` is parked: in memory without a task (see [`HostConfig::park_after`]).
+    pub fn is_parked(&self, id: &str) -> bool {
+        lock(&self.0.live)
+            .get(id)
+            .is_some_and(|s| matches!(s.state, SlotState::Parked(_)))
     }
 
     fn check_name(&self, name: &str) -> Result<(), WireError> {
@@ -274,8 +306,7 @@ impl Host {
     }
 
     fn remember(&self, meta: Arc<ActorMeta>) -> Arc<ActorMeta> {
-        lock(&self.0.keys).insert((meta.name.clone(), meta.key.clone()), meta.id.clone());
-        lock(&self.0.metas).insert(meta.id.clone(), meta.clone());
+        lock(&self.0.directory).insert(meta.clone());
         meta
     }
 
@@ -289,14 +320,13 @@ impl Host {
     }
 
     pub(crate) fn forget(&self, meta: &ActorMeta) {
-        lock(&self.0.keys).remove(&(meta.name.clone(), meta.key.clone()));
-        lock(&self.0.metas).remove(&meta.id);
+        lock(&self.0.directory).remove(meta);
         self.0.timers.forget_actor(&meta.id);
     }
 
     /// The actor with id `id`, if it exists.
     pub async fn find(&self, id: &str) -> Result<Option<Arc<ActorMeta>>, WireError> {
-        if let Some(m) = lock(&self.0.metas).get(id) {
+        if let Some(m) = lock(&self.0.directory).get(id) {
             return Ok(Some(m.clone()));
         }
         let r = self
@@ -314,12 +344,7 @@ impl Host {
         name: &str,
         key: &ActorKey,
     ) -> Result<Option<Arc<ActorMeta>>, WireError> {
-        let cached = lock(&self.0.keys)
-            .get(&(name.to_string(), key.clone()))
-            .cloned();
-        if let Some(id) = cached
-            && let Some(m) = lock(&self.0.metas).get(&id)
-        {
+        if let Some(m) = lock(&self.0.directory).get_by_key(name, key) {
             return Ok(Some(m.clone()));
         }
         let r = self
@@ -440,7 +465,11 @@ impl Host {
         let (tx, rx) = mpsc::channel(self.0.config.mailbox_capacity);
         let slot = self.0.next_slot.fetch_add(1, Ordering::Relaxed);
         let (reply, created) = oneshot::channel();
-        lock(&self.0.live).insert(meta.id.clone(), Slot { tx, slot });
+        lock(&self.0.live).insert(Slot {
+            meta: meta.clone(),
+            state: SlotState::Running(tx),
+            slot,
+        });
         factory.spawn(
             self.clone(),
             meta.clone(),
@@ -469,8 +498,8 @@ impl Host {
     /// The mailbox of the live instance of `meta`, activating (waking) one if needed.
     fn sender_for(&self, meta: &Arc<ActorMeta>) -> Result<mpsc::Sender<Envelope>, WireError> {
         let mut live = lock(&self.0.live);
-        if let Some(s) = live.get(&meta.id) {
-            return Ok(s.tx.clone());
+        if let Some(s) = live.get_mut(&meta.id) {
+            return Ok(self.running(s));
         }
         if self.0.shutting_down.load(Ordering::Relaxed) {
             return Err(stopping());
@@ -486,16 +515,100 @@ impl Host {
         let after = lock(&self.0.stopping)
             .get(&meta.id)
             .map(|(_, rx)| rx.clone());
-        live.insert(
-            meta.id.clone(),
-            Slot {
-                tx: tx.clone(),
-                slot,
-            },
-        );
+        live.insert(Slot {
+            meta: meta.clone(),
+            state: SlotState::Running(tx.clone()),
+            slot,
+        });
         drop(live);
         factory.spawn(self.clone(), meta.clone(), Start::Wake { after }, rx, slot);
         Ok(tx)
+    }
+
+    /// The mailbox of an actor in memory; a parked one gets a new task first (with the `live`
+    /// lock held, so no other caller sees it half resumed).
+    fn running(&self, s: &mut Slot) -> mpsc::Sender<Envelope> {
+        if let SlotState::Running(tx) = &s.state {
+            return tx.clone();
+        }
+        let (tx, rx) = mpsc::channel(self.0.config.mailbox_capacity);
+        let SlotState::Parked(parked) =
+            std::mem::replace(&mut s.state, SlotState::Running(tx.clone()))
+        else {
+            unreachable!("checked above")
+        };
+        s.slot = self.0.next_slot.fetch_add(1, Ordering::Relaxed);
+        match self.0.registry.factory(&s.meta.name) {
+            Some(factory) => factory.spawn(
+                self.clone(),
+                s.meta.clone(),
+                Start::Resume(parked),
+                rx,
+                s.slot,
+            ),
+            // Cannot happen (the actor was running under this name): its mailbox closes.
+            None => drop(rx),
+        }
+        tracing::trace!(actor = %s.meta.id, "resumed");
+        tx
+    }
+
+    /// The mailbox of actor `id` if it is in memory (resuming it if parked); never wakes a
+    /// sleeping actor.
+    fn live_sender(&self, id: &str) -> Option<mpsc::Sender<Envelope>> {
+        let mut live = lock(&self.0.live);
+        let s = live.get_mut(id)?;
+        Some(self.running(s))
+    }
+
+    /// Parks the instance `slot` of actor `id` if its mailbox is still empty: the mailbox is
+    /// closed and dropped, and `parked` (an `instance::Parked<A>`) stays in its place until the
+    /// next message. If messages arrived meanwhile, the instance keeps running on a fresh
+    /// mailbox (`rx` is replaced) and gets them back to handle.
+    pub(crate) fn park(
+        &self,
+        id: &str,
+        slot: u64,
+        rx: &mut mpsc::Receiver<Envelope>,
+        parked: impl FnOnce() -> Box<dyn std::any::Any + Send + Sync>,
+    ) -> Result<(), Vec<Envelope>> {
+        let mut live = lock(&self.0.live);
+        let Some(s) = live.get_mut(id).filter(|s| s.slot == slot) else {
+            return Err(Vec::new());
+        };
+        if self.0.shutting_down.load(Ordering::Relaxed) {
+            return Err(Vec::new());
+        }
+        rx.close();
+        let mut leftovers = Vec::new();
+        while let Ok(env) = rx.try_recv() {
+            leftovers.push(env);
+        }
+        if !leftovers.is_empty() {
+            let (tx, fresh) = mpsc::channel(self.0.config.mailbox_capacity);
+            s.state = SlotState::Running(tx);
+            *rx = fresh;
+            return Err(leftovers);
+        }
+        s.state = SlotState::Parked(parked());
+        let sleep_at =
+            tokio::time::Instant::now() + self.0.config.idle_timeout - self.0.config.park_after;
+        self.0.parking.add(self, sleep_at, s.meta.clone(), slot);
+        tracing::trace!(actor = %id, "parked");
+        Ok(())
+    }
+
+    /// Puts a parked actor to sleep once its idle timeout has passed (if it is still parked
+    /// as instance `slot`).
+    pub(crate) fn sleep_parked(&self, id: &str, slot: u64) {
+        let mut live = lock(&self.0.live);
+        if let Some(s) = live.get_mut(id)
+            && s.slot == slot
+            && matches!(s.state, SlotState::Parked(_))
+        {
+            let tx = self.running(s);
+            let _ = tx.try_send(Envelope::Sleep);
+        }
     }
 
     /// Puts `env` in the actor's mailbox (waking it); returns the mailbox it went to.
@@ -539,18 +652,23 @@ impl Host {
     async fn deliver_or_return(
         &self,
         meta: &Arc<ActorMeta>,
-        env: Envelope,
+        mut env: Envelope,
     ) -> Result<(), (WireError, Envelope)> {
         // `deliver` consumes the envelope only on success or on a full mailbox; keep a way to
         // answer it on failure by trying the send here.
-        let tx = match self.sender_for(meta) {
-            Ok(tx) => tx,
-            Err(e) => return Err((e, env)),
-        };
-        match tx.send(env).await {
-            Ok(()) => Ok(()),
-            Err(mpsc::error::SendError(env)) => Err((stopping(), env)),
+        for _ in 0..100 {
+            let tx = match self.sender_for(meta) {
+                Ok(tx) => tx,
+                Err(e) => return Err((e, env)),
+            };
+            match tx.send(env).await {
+                Ok(()) => return Ok(()),
+                // Parked or stopping meanwhile: the next attempt resumes or activates it.
+                Err(mpsc::error::SendError(e)) => env = e,
+            }
+            tokio::task::yield_now().await;
         }
+        Err((stopping(), env))
     }
 
     /// Calls `action` on actor `meta` on an ephemeral connection with `params` (what an HTTP
@@ -612,10 +730,19 @@ impl Host {
     /// Puts actor `id` to sleep now if it is in memory (for tests and tooling); resolves when
     /// it has committed and left memory.
     pub async fn sleep(&self, id: &str) {
-        let tx = lock(&self.0.live).get(id).map(|s| s.tx.clone());
-        if let Some(tx) = tx {
-            let _ = tx.send(Envelope::Sleep).await;
-            tx.closed().await;
+        let mut env = Envelope::Sleep;
+        for _ in 0..100 {
+            let Some(tx) = self.live_sender(id) else {
+                break;
+            };
+            match tx.send(env).await {
+                Ok(()) => {
+                    tx.closed().await;
+                    break;
+                }
+                // Parked meanwhile: the next attempt resumes it.
+                Err(mpsc::error::SendError(e)) => env = e,
+            }
         }
         let waiting = lock(&self.0.stopping).get(id).map(|(_, rx)| rx.clone());
         if let Some(mut rx) = waiting {
@@ -626,7 +753,10 @@ impl Host {
     /// Puts every actor in memory to sleep (for tests: the next request wakes each one, which
     /// rebuilds its vars from `create_vars`).
     pub async fn sleep_all(&self) {
-        let ids: Vec<String> = lock(&self.0.live).keys().cloned().collect();
+        let ids: Vec<String> = lock(&self.0.live)
+            .iter()
+            .map(|s| s.meta.id.clone())
+            .collect();
         for id in ids {
             self.sleep(&id).await;
         }
@@ -638,8 +768,12 @@ impl Host {
     pub async fn shutdown(&self) {
         self.0.shutting_down.store(true, Ordering::Relaxed);
         self.0.timers.stop();
-        let senders: Vec<mpsc::Sender<Envelope>> =
-            lock(&self.0.live).values().map(|s| s.tx.clone()).collect();
+        self.0.parking.wake();
+        // Parked actors are resumed to commit and run `on_sleep` like the others.
+        let senders: Vec<mpsc::Sender<Envelope>> = {
+            let mut live = lock(&self.0.live);
+            live.iter_mut().map(|s| self.running(s)).collect()
+        };
         let n = senders.len();
         let mut waits = Vec::new();
         for tx in senders {
@@ -701,7 +835,10 @@ impl Host {
 
     pub(crate) fn remove_slot(&self, id: &str, slot: u64) {
         let mut live = lock(&self.0.live);
-        if live.get(id).map(|s| s.slot) == Some(slot) {
+        if live
+            .get(id)
+            .is_some_and(|s| s.slot == slot && matches!(s.state, SlotState::Running(_)))
+        {
             live.remove(id);
         }
     }

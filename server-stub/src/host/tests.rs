@@ -681,3 +681,94 @@ async fn concurrent_get_or_create_makes_one_actor() {
     assert_eq!(same_ids.len(), 1);
     assert_eq!(created_same, 1);
 }
+
+#[tokio::test]
+async fn idle_actors_park_keep_their_vars_and_still_sleep() {
+    let config = HostConfig {
+        park_after: Duration::from_millis(30),
+        idle_timeout: Duration::from_millis(600),
+        ..HostConfig::default()
+    };
+    let host = host_on(Arc::new(MemoryStorage::new()), config).await;
+    call(&host, "p", "add", vec![int(5)]).await.unwrap();
+    let first = call(&host, "p", "wakeNumber", vec![]).await.unwrap();
+    let id = host.get("count", &"p".into_key()).await.unwrap().id.clone();
+    wait_until(Duration::from_secs(5), || host.is_parked(&id)).await;
+    assert!(host.is_live(&id), "a parked actor is still in memory");
+    // The next message resumes it: same state, same vars (no sleep, no wake in between).
+    assert_eq!(call(&host, "p", "get", vec![]).await.unwrap(), int(5));
+    assert!(!host.is_parked(&id));
+    assert_eq!(call(&host, "p", "wakeNumber", vec![]).await.unwrap(), first);
+    // Parked again, then asleep once the idle timeout has passed.
+    wait_until(Duration::from_secs(5), || host.is_parked(&id)).await;
+    wait_until(Duration::from_secs(5), || !host.is_live(&id)).await;
+    assert_eq!(call(&host, "p", "get", vec![]).await.unwrap(), int(5));
+    assert_ne!(call(&host, "p", "wakeNumber", vec![]).await.unwrap(), first);
+    // `Host::sleep` and destroy reach a parked actor too.
+    wait_until(Duration::from_secs(5), || host.is_parked(&id)).await;
+    host.sleep(&id).await;
+    assert!(!host.is_live(&id));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parking_and_resuming_under_concurrent_callers_loses_nothing() {
+    let config = HostConfig {
+        park_after: Duration::from_millis(1),
+        idle_timeout: Duration::from_secs(30),
+        ..HostConfig::default()
+    };
+    let host = host_on(Arc::new(MemoryStorage::new()), config).await;
+    let mut tasks = Vec::new();
+    for t in 0..8u64 {
+        let host = host.clone();
+        tasks.push(tokio::spawn(async move {
+            for i in 0..40u64 {
+                call(&host, "race", "add", vec![int(1)]).await.unwrap();
+                // 0–2 ms apart: calls land before, during and after parking.
+                tokio::time::sleep(Duration::from_micros((t * 131 + i * 37) % 2_000)).await;
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    assert_eq!(call(&host, "race", "get", vec![]).await.unwrap(), int(320));
+    let id = host
+        .get("count", &"race".into_key())
+        .await
+        .unwrap()
+        .id
+        .clone();
+    wait_until(Duration::from_secs(5), || host.is_parked(&id)).await;
+    host.shutdown().await;
+    assert!(!host.is_live(&id), "shutdown stops parked actors too");
+}
+
+#[tokio::test]
+async fn each_slow_action_times_out_on_its_own_deadline() {
+    let config = HostConfig {
+        action_timeout: Duration::from_millis(150),
+        ..HostConfig::default()
+    };
+    let host = host_on(Arc::new(MemoryStorage::new()), config).await;
+    let started = std::time::Instant::now();
+    let early = call(&host, "t", "slowGet", vec![int(10_000)]);
+    let late = async {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let e = call(&host, "t", "slowGet", vec![int(10_000)]).await;
+        (e, started.elapsed())
+    };
+    let quick = async {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        call(&host, "t", "slowGet", vec![int(20)]).await
+    };
+    let (early, (late, late_at), quick) = tokio::join!(early, late, quick);
+    for e in [early.unwrap_err(), late.unwrap_err()] {
+        assert_eq!(e.code, "action_timed_out");
+    }
+    assert!(
+        late_at >= Duration::from_millis(250),
+        "timed out early: {late_at:?}"
+    );
+    assert_eq!(quick.unwrap(), int(0));
+}

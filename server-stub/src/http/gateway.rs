@@ -8,9 +8,8 @@ use actorium_protocol::{
     Value, WireError, compat,
 };
 use axum::body::Body;
-use axum::extract::ws::rejection::WebSocketUpgradeRejection;
-use axum::extract::{State, WebSocketUpgrade};
-use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri, header};
+use axum::extract::{FromRequestParts, Request, State, WebSocketUpgrade};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use percent_encoding::percent_decode_str;
 
@@ -23,14 +22,11 @@ use crate::ctx::ActorMeta;
 /// `x-rivet-conn-params`: the connection params of an HTTP action (raw JSON).
 const CONN_PARAMS_HEADER: &str = "x-rivet-conn-params";
 
-pub(crate) async fn gateway(
-    State(app): State<App>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
-    body: Body,
-) -> Response {
+pub(crate) async fn gateway(State(app): State<App>, req: Request) -> Response {
+    // The request is taken apart by hand (no extractor copies the headers): this is the path
+    // of every HTTP action.
+    let (mut parts, body) = req.into_parts();
+    let (method, uri, headers) = (&parts.method, &parts.uri, &parts.headers);
     let rest = uri.path().strip_prefix("/gateway/").unwrap_or("");
     let (segment, actor_path) = match rest.find('/') {
         Some(i) => (&rest[..i], &rest[i..]),
@@ -73,10 +69,11 @@ pub(crate) async fn gateway(
             Ok(m) => m,
             Err(e) => return json_error(e),
         };
-        return http_action(&app, &meta, &action, &headers, body).await;
+        return http_action(&app, &meta, &action, headers, body).await;
     }
     if actor_path == "/connect" {
-        let Ok(upgrade) = upgrade else {
+        let offer = ws::Offer::parse(headers);
+        let Ok(upgrade) = WebSocketUpgrade::from_request_parts(&mut parts, &()).await else {
             return json_error(WireError::invalid_request(
                 "`/connect` expects a WebSocket upgrade.",
             ));
@@ -85,7 +82,6 @@ pub(crate) async fn gateway(
             Ok(m) => m,
             Err(e) => return json_error(e),
         };
-        let offer = ws::Offer::parse(&headers);
         let max = app.config.limits.max_message;
         return upgrade
             .protocols(["rivet"])
