@@ -89,6 +89,8 @@ pub struct ActoriumOptions {
     pub sync: SyncArg,
     /// Idle timeout, ms.
     pub idle_timeout_ms: u64,
+    /// Idle time before an actor parks (gives up its task, keeps its state in memory), ms.
+    pub park_after_ms: u64,
     /// Serve this data directory (kept on stop) instead of a fresh temporary one.
     pub data_dir: Option<PathBuf>,
 }
@@ -98,6 +100,7 @@ impl Default for ActoriumOptions {
         ActoriumOptions {
             sync: SyncArg::Normal,
             idle_timeout_ms: 30_000,
+            park_after_ms: 100,
             data_dir: None,
         }
     }
@@ -123,6 +126,8 @@ impl Server {
             .arg(&dir)
             .args(["--sync", sync, "--idle-timeout-ms"])
             .arg(opts.idle_timeout_ms.to_string())
+            .arg("--park-after-ms")
+            .arg(opts.park_after_ms.to_string())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

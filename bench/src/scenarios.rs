@@ -655,47 +655,55 @@ async fn memory(cfg: &Config, report: &mut Report) -> Result<()> {
     for n in sizes {
         let dir = procs::fresh_dir("memory")?;
         let case = format!("{} actors", fmt_num(n as f64));
-        // Live idle: created and kept in memory (idle timeout 1 h).
-        let live = ActoriumOptions {
-            idle_timeout_ms: 3_600_000,
-            data_dir: Some(dir.clone()),
-            ..ActoriumOptions::default()
-        };
-        with_server(
-            report,
-            ACTORIUM,
-            || Server::actorium(live),
-            async |r, s| {
-                let addr = load::addr_of(&s.endpoint)?;
-                create_keys(addr, "warm-", 100, 4).await?;
-                let before = settle_rss(s.pid()).await?;
-                let t = Instant::now();
-                let created = create_keys(addr, "m-", n, 16).await?;
-                if created.errors > 0 {
-                    bail!("{} creations failed", created.errors);
-                }
-                let after = settle_rss(s.pid()).await?;
-                let per = (after.saturating_sub(before)) as f64 / n as f64;
-                r.push(Row {
-                    scenario: "memory".into(),
-                    case: format!("{case}, live idle"),
-                    system: ACTORIUM.into(),
-                    unit: "bytes/actor".into(),
-                    value: per,
-                    p50_ms: None,
-                    p99_ms: None,
-                    errors: 0,
-                    note: format!(
-                        "RSS {} → {} MiB; created in {:.1} s",
-                        before / (1 << 20),
-                        after / (1 << 20),
-                        t.elapsed().as_secs_f64()
-                    ),
-                });
-                Ok(())
-            },
-        )
-        .await?;
+        // Live idle: created and kept in memory (idle timeout 1 h): parked after 100 ms idle
+        // (the default), and with parking off (each actor keeps its task and mailbox).
+        for (park_after_ms, what) in [
+            (100, "live idle (parked)"),
+            (3_600_000, "live idle, parking off"),
+        ] {
+            let live = ActoriumOptions {
+                idle_timeout_ms: 3_600_000,
+                park_after_ms,
+                data_dir: Some(dir.clone()),
+                ..ActoriumOptions::default()
+            };
+            let case = &case;
+            with_server(
+                report,
+                ACTORIUM,
+                || Server::actorium(live),
+                async |r, s| {
+                    let addr = load::addr_of(&s.endpoint)?;
+                    create_keys(addr, "warm-", 100, 4).await?;
+                    let before = settle_rss(s.pid()).await?;
+                    let t = Instant::now();
+                    let created = create_keys(addr, &format!("m{park_after_ms}-"), n, 16).await?;
+                    if created.errors > 0 {
+                        bail!("{} creations failed", created.errors);
+                    }
+                    let after = settle_rss(s.pid()).await?;
+                    let per = (after.saturating_sub(before)) as f64 / n as f64;
+                    r.push(Row {
+                        scenario: "memory".into(),
+                        case: format!("{case}, {what}"),
+                        system: ACTORIUM.into(),
+                        unit: "bytes/actor".into(),
+                        value: per,
+                        p50_ms: None,
+                        p99_ms: None,
+                        errors: 0,
+                        note: format!(
+                            "RSS {} → {} MiB; created in {:.1} s",
+                            before / (1 << 20),
+                            after / (1 << 20),
+                            t.elapsed().as_secs_f64()
+                        ),
+                    });
+                    Ok(())
+                },
+            )
+            .await?;
+        }
         // Sleeping, clean: a new server on the same database; each actor looked up by key
         // (its metadata cached, as after it went to sleep) but never woken.
         let asleep = ActoriumOptions {
@@ -711,7 +719,7 @@ async fn memory(cfg: &Config, report: &mut Report) -> Result<()> {
                 let addr = load::addr_of(&s.endpoint)?;
                 create_keys(addr, "warm-", 100, 4).await?;
                 let before = settle_rss(s.pid()).await?;
-                look_up_keys(addr, "m-", n, 16).await?;
+                look_up_keys(addr, "m100-", n, 16).await?;
                 let after = settle_rss(s.pid()).await?;
                 let per = (after.saturating_sub(before)) as f64 / n as f64;
                 r.push(Row {

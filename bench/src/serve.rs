@@ -52,6 +52,9 @@ pub struct ActoriumArgs {
     /// Idle timeout before an actor sleeps, ms.
     #[arg(long, default_value_t = 30_000)]
     pub idle_timeout_ms: u64,
+    /// Idle time before an actor parks (task and mailbox freed, state kept), ms.
+    #[arg(long, default_value_t = 100)]
+    pub park_after_ms: u64,
 }
 
 /// `synchronous=NORMAL` or `FULL`.
@@ -209,6 +212,7 @@ pub fn serve_actorium(args: ActoriumArgs) -> Result<()> {
         std::fs::create_dir_all(&args.data_dir)?;
         let config = HostConfig {
             idle_timeout: Duration::from_millis(args.idle_timeout_ms),
+            park_after: Duration::from_millis(args.park_after_ms),
             client_endpoint: format!("http://{addr}"),
             data_dir: args.data_dir.clone(),
             ..HostConfig::default()

@@ -3,7 +3,7 @@
 //! ```text
 //! my-server [serve] [--host 127.0.0.1] [--port 6420] [--data-dir ./.actorium] [--memory]
 //!                   [--token T] [--sync normal|full] [--idle-timeout-ms 30000]
-//!                   [--action-timeout-ms 60000]
+//!                   [--park-after-ms 100] [--action-timeout-ms 60000]
 //! my-server schema              prints the registry's schema (JSON)
 //! my-server --engine URL [--namespace default] [--pool default] [--engine-token T]
 //!                               (feature `engine`) joins a Rivet Engine as an envoy instead of
@@ -99,6 +99,11 @@ pub struct ServeArgs {
     /// Milliseconds an actor with no connections and no work stays in memory.
     #[arg(long, default_value_t = 30_000)]
     pub idle_timeout_ms: u64,
+    /// Milliseconds after which an idle actor gives up its task and mailbox but keeps its
+    /// state and vars in memory (parked); its next message resumes it. At or above
+    /// --idle-timeout-ms, actors never park.
+    #[arg(long, default_value_t = 100)]
+    pub park_after_ms: u64,
     /// Milliseconds an action may run before `actor.action_timed_out`.
     #[arg(long, default_value_t = 60_000)]
     pub action_timeout_ms: u64,
@@ -134,6 +139,7 @@ impl Default for ServeArgs {
             token: None,
             sync: SyncArg::Normal,
             idle_timeout_ms: 30_000,
+            park_after_ms: 100,
             action_timeout_ms: 60_000,
             #[cfg(feature = "engine")]
             engine: None,
@@ -227,6 +233,7 @@ pub async fn serve(
     if let Some(endpoint) = args.engine.clone() {
         let config = HostConfig {
             idle_timeout: Duration::from_millis(args.idle_timeout_ms),
+            park_after: Duration::from_millis(args.park_after_ms),
             action_timeout: Duration::from_millis(args.action_timeout_ms),
             data_dir: actor_files_dir(&args)?,
             ..HostConfig::default()
@@ -249,6 +256,7 @@ pub async fn serve(
     }
     let config = HostConfig {
         idle_timeout: Duration::from_millis(args.idle_timeout_ms),
+        park_after: Duration::from_millis(args.park_after_ms),
         action_timeout: Duration::from_millis(args.action_timeout_ms),
         client_endpoint: format!("http://{own}"),
         client_token: args.token.clone(),
