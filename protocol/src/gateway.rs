@@ -182,7 +182,7 @@ impl GatewayTarget {
         // every gateway request, so only the fields kept are copied.
         let mut rvt = RvtParams::default();
         let mut rest = Vec::new();
-        for (k, v) in url::form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
+        for (k, v) in form_pairs(query.unwrap_or("")) {
             match k.strip_prefix("rvt-") {
                 Some(name) => rvt.set(name, v),
                 None => rest.push((k.into_owned(), v.into_owned())),
@@ -234,6 +234,24 @@ impl GatewayTarget {
         };
         Ok((GatewayTarget::Query(target), rest))
     }
+}
+
+/// The pairs of an `application/x-www-form-urlencoded` query, as `form_urlencoded::parse`
+/// reads them (`+` is a space, escapes are decoded, invalid UTF-8 is replaced, empty pairs are
+/// skipped), but borrowed from the query when a part has nothing to decode.
+fn form_pairs(query: &str) -> impl Iterator<Item = (Cow<'_, str>, Cow<'_, str>)> {
+    query.split('&').filter(|p| !p.is_empty()).map(|pair| {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        (form_decode(k), form_decode(v))
+    })
+}
+
+fn form_decode(part: &str) -> Cow<'_, str> {
+    if !part.bytes().any(|b| b == b'+' || b == b'%') {
+        return Cow::Borrowed(part);
+    }
+    let spaced = part.replace('+', " ");
+    Cow::Owned(percent_decode_str(&spaced).decode_utf8_lossy().into_owned())
 }
 
 /// The `rvt-*` parameters of a query, borrowed from it where they have no escapes; the first
@@ -298,6 +316,24 @@ pub fn input_from_rest(s: &str) -> Result<Value, ProtocolError> {
 mod tests {
     use super::*;
     use crate::IntoKey;
+
+    #[test]
+    fn form_pairs_read_like_form_urlencoded() {
+        for q in [
+            "a=1&b=2",
+            "a=x+y&b=%2Fz%20w&&c&=v&d=",
+            "k=%E2%9C%93&bad=%FF%FE&pct=%&pct2=%4",
+            "rvt-key=a%2Cb,c&rvt-key=second",
+        ] {
+            let ours: Vec<(String, String)> = form_pairs(q)
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect();
+            let reference: Vec<(String, String)> = url::form_urlencoded::parse(q.as_bytes())
+                .into_owned()
+                .collect();
+            assert_eq!(ours, reference, "{q}");
+        }
+    }
 
     #[test]
     fn query_url_matches_the_official_client() {

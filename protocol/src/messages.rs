@@ -9,7 +9,7 @@
 use ciborium::Value;
 
 use crate::bare::{self, Reader, Writer};
-use crate::compat::{from_cbor, from_json, to_cbor};
+use crate::compat::{from_cbor, to_cbor};
 use crate::writer::{self, Doc};
 use crate::{ActorSpecifier, Encoding, PROTOCOL_VERSION, ProtocolError, WireError};
 
@@ -109,9 +109,11 @@ pub struct HttpQueueSendResponse {
 
 fn parse_doc(encoding: Encoding, bytes: &[u8]) -> Result<Value, ProtocolError> {
     match encoding {
-        Encoding::Json => serde_json::from_slice::<serde_json::Value>(bytes)
-            .map(from_json)
-            .map_err(|e| ProtocolError::Json(e.to_string())),
+        // Straight into the value model (no `serde_json::Value` in between): object keys keep
+        // their order, as in JavaScript.
+        Encoding::Json => {
+            serde_json::from_slice::<Value>(bytes).map_err(|e| ProtocolError::Json(e.to_string()))
+        }
         Encoding::Cbor => from_cbor(bytes),
         Encoding::Bare => unreachable!("BARE is not a document encoding"),
     }
