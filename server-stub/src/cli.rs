@@ -58,6 +58,8 @@ pub struct Cli {
 }
 
 /// Subcommands.
+// Parsed once per process: the size of the serve variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the registry's actors over HTTP and WebSocket (the default).

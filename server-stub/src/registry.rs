@@ -5,24 +5,16 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use actorium_protocol::schema::{ActorSchema, RegistrySchema};
-use tokio::sync::mpsc;
 
 use crate::actor::Actor;
 use crate::ctx::ActorMeta;
 use crate::host::Host;
-use crate::host::instance::{self, Envelope, Start};
+use crate::host::instance::{self, MailboxRx, Start};
 
 /// Starts instances of one actor type (type-erased).
 pub(crate) trait Factory: Send + Sync + 'static {
     fn schema(&self, generator: &mut schemars::SchemaGenerator) -> ActorSchema;
-    fn spawn(
-        &self,
-        host: Host,
-        meta: Arc<ActorMeta>,
-        start: Start,
-        rx: mpsc::Receiver<Envelope>,
-        slot: u64,
-    );
+    fn spawn(&self, host: Host, meta: Arc<ActorMeta>, start: Start, rx: MailboxRx, slot: u64);
 }
 
 struct TypedFactory<A>(PhantomData<fn() -> A>);
@@ -32,14 +24,7 @@ impl<A: Actor> Factory for TypedFactory<A> {
         A::schema(generator)
     }
 
-    fn spawn(
-        &self,
-        host: Host,
-        meta: Arc<ActorMeta>,
-        start: Start,
-        rx: mpsc::Receiver<Envelope>,
-        slot: u64,
-    ) {
+    fn spawn(&self, host: Host, meta: Arc<ActorMeta>, start: Start, rx: MailboxRx, slot: u64) {
         tokio::spawn(instance::run::<A>(host, meta, start, rx, slot));
     }
 }

@@ -7,6 +7,13 @@
 //! (group commit with other actors), `on_state_change` runs, and only then do the turn's
 //! replies and events leave, in the order they were produced. A panic rolls the state back to
 //! the last commit and fails every call of the turn and every call in flight.
+//!
+//! One timer per instance covers both the idle deadline and the action timeout (the oldest
+//! in-flight call's deadline): it is moved earlier when needed and otherwise fires early and is
+//! re-armed, so a busy actor does not register a timer per call. An instance idle for
+//! [`crate::HostConfig::park_after`] *parks*: it hands its context (state, vars) and committed
+//! bytes to the host as a [`Parked`] and its task ends; the next message starts a task on the
+//! same context ([`Start::Resume`]), with no hook in between.
 
 use std::any::Any;
 use std::collections::BTreeMap;
@@ -50,6 +57,15 @@ pub(crate) struct Parked<A: Actor> {
     ctx: Arc<Ctx<A>>,
     committed: Vec<u8>,
 }
+
+/// What goes through an actor's mailbox: boxed, so the mailbox's buffer (a tokio channel
+/// allocates room for 32 messages at a time) stays small for the many actors that are in
+/// memory but rarely called.
+pub(crate) type Mail = Box<Envelope>;
+/// The sending half of an actor's mailbox.
+pub(crate) type MailboxTx = mpsc::Sender<Mail>;
+/// The receiving half of an actor's mailbox.
+pub(crate) type MailboxRx = mpsc::Receiver<Mail>;
 
 /// A message to an actor.
 pub(crate) enum Envelope {
@@ -278,7 +294,7 @@ pub(crate) async fn run<A: Actor>(
     host: Host,
     meta: Arc<ActorMeta>,
     start: Start,
-    mut rx: mpsc::Receiver<Envelope>,
+    mut rx: MailboxRx,
     slot: u64,
 ) {
     let _guard = SlotGuard {
@@ -504,7 +520,7 @@ impl<A: Actor> Instance<A> {
         }
     }
 
-    async fn turn_loop(&mut self, rx: &mut mpsc::Receiver<Envelope>) -> Stop {
+    async fn turn_loop(&mut self, rx: &mut MailboxRx) -> Stop {
         let config = self.host.config();
         let idle_timeout = config.idle_timeout;
         let park_after = (config.park_after < idle_timeout).then_some(config.park_after);
@@ -541,7 +557,7 @@ impl<A: Actor> Instance<A> {
                     self.complete(seq, outcome);
                 }
                 msg = rx.recv(), if accepting => match msg {
-                    Some(env) => self.accept(env),
+                    Some(env) => self.accept(*env),
                     None => self.stop = Some(Stop::Shutdown(None)),
                 },
                 _ = &mut timer, if armed.is_some() => {
@@ -571,7 +587,7 @@ impl<A: Actor> Instance<A> {
             if self.stop.is_none() {
                 for _ in 0..MAX_TURN_MESSAGES {
                     match rx.try_recv() {
-                        Ok(env) => self.accept(env),
+                        Ok(env) => self.accept(*env),
                         Err(_) => break,
                     }
                     if self.stop.is_some() {
@@ -595,7 +611,7 @@ impl<A: Actor> Instance<A> {
 
     /// Hands the context to the host and ends the task, if no message came in meanwhile
     /// (those that did are accepted and the instance goes on).
-    fn try_park(&mut self, rx: &mut mpsc::Receiver<Envelope>) -> bool {
+    fn try_park(&mut self, rx: &mut MailboxRx) -> bool {
         let (ctx, committed) = (&self.ctx, &mut self.committed);
         let parked = self.host.park(&self.meta.id, self.slot, rx, || {
             Box::new(Parked {
@@ -985,13 +1001,13 @@ impl<A: Actor> Instance<A> {
     }
 
     /// Sleep, destroy or shutdown, once nothing is in flight.
-    async fn finish(mut self, stop: Stop, mut rx: mpsc::Receiver<Envelope>) {
+    async fn finish(mut self, stop: Stop, mut rx: MailboxRx) {
         let id = self.meta.id.clone();
         let handle = self.host.begin_stop(&id, self.slot);
         rx.close();
         let mut leftovers = Vec::new();
         while let Ok(env) = rx.try_recv() {
-            leftovers.push(env);
+            leftovers.push(*env);
         }
         let ctx = self.ctx.clone();
         match stop {

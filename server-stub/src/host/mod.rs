@@ -2,6 +2,13 @@
 //! when idle, woken transparently; durable timers; graceful shutdown. It knows nothing of
 //! HTTP: the front door ([`crate::http`]) and the in-process client ([`crate::client`]) call
 //! it.
+//!
+//! An actor in memory is *running* (a task and a mailbox) or *parked* (idle for
+//! [`HostConfig::park_after`]: only its context and committed state bytes, a few hundred
+//! bytes); a message to a parked actor resumes it at once, without hooks. Parked actors go to
+//! sleep after [`HostConfig::idle_timeout`] from one host-wide deadline queue
+//! (`parking`), not one timer each. Every known actor's [`ActorMeta`] is stored once and found
+//! by id or by name and key without copying the caller's key (`directory`).
 
 pub(crate) mod conn;
 mod directory;
@@ -20,7 +27,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 
 pub use conn::{ConnOut, ConnSender};
 use directory::{ById, Directory, IdTable};
-use instance::{Envelope, Start};
+use instance::{Envelope, MailboxRx, MailboxTx, Start};
 use parking::ParkingLot;
 pub(crate) use timers::TimerService;
 
@@ -120,7 +127,7 @@ impl ById for Slot {
 }
 
 enum SlotState {
-    Running(mpsc::Sender<Envelope>),
+    Running(MailboxTx),
     /// An `instance::Parked<A>` of the actor's type.
     Parked(Box<dyn std::any::Any + Send + Sync>),
 }
@@ -496,7 +503,7 @@ impl Host {
     }
 
     /// The mailbox of the live instance of `meta`, activating (waking) one if needed.
-    fn sender_for(&self, meta: &Arc<ActorMeta>) -> Result<mpsc::Sender<Envelope>, WireError> {
+    fn sender_for(&self, meta: &Arc<ActorMeta>) -> Result<MailboxTx, WireError> {
         let mut live = lock(&self.0.live);
         if let Some(s) = live.get_mut(&meta.id) {
             return Ok(self.running(s));
@@ -527,7 +534,7 @@ impl Host {
 
     /// The mailbox of an actor in memory; a parked one gets a new task first (with the `live`
     /// lock held, so no other caller sees it half resumed).
-    fn running(&self, s: &mut Slot) -> mpsc::Sender<Envelope> {
+    fn running(&self, s: &mut Slot) -> MailboxTx {
         if let SlotState::Running(tx) = &s.state {
             return tx.clone();
         }
@@ -555,7 +562,7 @@ impl Host {
 
     /// The mailbox of actor `id` if it is in memory (resuming it if parked); never wakes a
     /// sleeping actor.
-    fn live_sender(&self, id: &str) -> Option<mpsc::Sender<Envelope>> {
+    fn live_sender(&self, id: &str) -> Option<MailboxTx> {
         let mut live = lock(&self.0.live);
         let s = live.get_mut(id)?;
         Some(self.running(s))
@@ -569,7 +576,7 @@ impl Host {
         &self,
         id: &str,
         slot: u64,
-        rx: &mut mpsc::Receiver<Envelope>,
+        rx: &mut MailboxRx,
         parked: impl FnOnce() -> Box<dyn std::any::Any + Send + Sync>,
     ) -> Result<(), Vec<Envelope>> {
         let mut live = lock(&self.0.live);
@@ -582,7 +589,7 @@ impl Host {
         rx.close();
         let mut leftovers = Vec::new();
         while let Ok(env) = rx.try_recv() {
-            leftovers.push(env);
+            leftovers.push(*env);
         }
         if !leftovers.is_empty() {
             let (tx, fresh) = mpsc::channel(self.0.config.mailbox_capacity);
@@ -607,7 +614,7 @@ impl Host {
             && matches!(s.state, SlotState::Parked(_))
         {
             let tx = self.running(s);
-            let _ = tx.try_send(Envelope::Sleep);
+            let _ = tx.try_send(Box::new(Envelope::Sleep));
         }
     }
 
@@ -615,8 +622,9 @@ impl Host {
     pub(crate) async fn deliver(
         &self,
         meta: &Arc<ActorMeta>,
-        mut env: Envelope,
-    ) -> Result<mpsc::Sender<Envelope>, WireError> {
+        env: Envelope,
+    ) -> Result<MailboxTx, WireError> {
+        let mut env = Box::new(env);
         for _ in 0..100 {
             let tx = self.sender_for(meta)?;
             match tx.try_send(env) {
@@ -652,14 +660,15 @@ impl Host {
     async fn deliver_or_return(
         &self,
         meta: &Arc<ActorMeta>,
-        mut env: Envelope,
+        env: Envelope,
     ) -> Result<(), (WireError, Envelope)> {
+        let mut env = Box::new(env);
         // `deliver` consumes the envelope only on success or on a full mailbox; keep a way to
         // answer it on failure by trying the send here.
         for _ in 0..100 {
             let tx = match self.sender_for(meta) {
                 Ok(tx) => tx,
-                Err(e) => return Err((e, env)),
+                Err(e) => return Err((e, *env)),
             };
             match tx.send(env).await {
                 Ok(()) => return Ok(()),
@@ -668,7 +677,7 @@ impl Host {
             }
             tokio::task::yield_now().await;
         }
-        Err((stopping(), env))
+        Err((stopping(), *env))
     }
 
     /// Calls `action` on actor `meta` on an ephemeral connection with `params` (what an HTTP
@@ -730,7 +739,7 @@ impl Host {
     /// Puts actor `id` to sleep now if it is in memory (for tests and tooling); resolves when
     /// it has committed and left memory.
     pub async fn sleep(&self, id: &str) {
-        let mut env = Envelope::Sleep;
+        let mut env = Box::new(Envelope::Sleep);
         for _ in 0..100 {
             let Some(tx) = self.live_sender(id) else {
                 break;
@@ -770,7 +779,7 @@ impl Host {
         self.0.timers.stop();
         self.0.parking.wake();
         // Parked actors are resumed to commit and run `on_sleep` like the others.
-        let senders: Vec<mpsc::Sender<Envelope>> = {
+        let senders: Vec<MailboxTx> = {
             let mut live = lock(&self.0.live);
             live.iter_mut().map(|s| self.running(s)).collect()
         };
@@ -778,14 +787,14 @@ impl Host {
         let mut waits = Vec::new();
         for tx in senders {
             let (reply, rx) = oneshot::channel();
-            if tx.try_send(Envelope::Stop { reply }).is_ok() {
+            if tx.try_send(Box::new(Envelope::Stop { reply })).is_ok() {
                 waits.push(rx);
             } else {
                 waits.push({
                     let (r, rx) = oneshot::channel();
                     tokio::spawn(async move {
                         let (reply, inner) = oneshot::channel();
-                        if tx.send(Envelope::Stop { reply }).await.is_ok() {
+                        if tx.send(Box::new(Envelope::Stop { reply })).await.is_ok() {
                             let _ = inner.await;
                         }
                         let _ = r.send(());
@@ -869,7 +878,7 @@ impl Host {
 #[derive(Debug, Clone)]
 pub struct ConnHandle {
     conn_id: String,
-    mailbox: mpsc::Sender<Envelope>,
+    mailbox: MailboxTx,
 }
 
 impl ConnHandle {
@@ -902,14 +911,14 @@ impl ConnHandle {
     pub async fn disconnect(&self) {
         let _ = self
             .mailbox
-            .send(Envelope::Disconnect {
+            .send(Box::new(Envelope::Disconnect {
                 conn_id: self.conn_id.clone(),
-            })
+            }))
             .await;
     }
 
     fn send(&self, env: Envelope) -> Result<(), WireError> {
-        self.mailbox.try_send(env).map_err(|e| match e {
+        self.mailbox.try_send(Box::new(env)).map_err(|e| match e {
             mpsc::error::TrySendError::Full(_) => overloaded(),
             mpsc::error::TrySendError::Closed(_) => stopping(),
         })

@@ -9,7 +9,7 @@ use actorium_protocol::{
 };
 use axum::body::Body;
 use axum::extract::{FromRequestParts, Request, State, WebSocketUpgrade};
-use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, header};
 use axum::response::{IntoResponse, Response};
 use percent_encoding::percent_decode_str;
 
@@ -277,15 +277,14 @@ async fn http_action(
     if body.len() > limit {
         return actor_error(meta, WireError::outgoing_too_long(limit), encoding);
     }
-    let mut resp = (
-        StatusCode::OK,
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static(encoding.content_type()),
-        )],
-        body,
-    )
-        .into_response();
+    let mut resp = Response::new(Body::from(body));
+    // Room for every header this response gets (content type and length, the actor's three,
+    // the CORS three), so the map is not regrown on the way out.
+    resp.headers_mut().reserve(8);
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(encoding.content_type()),
+    );
     actor_headers(&mut resp, meta);
     resp
 }

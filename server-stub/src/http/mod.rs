@@ -87,10 +87,7 @@ pub fn router(host: Host, config: ServerConfig) -> Router {
         .route("/actorium/schema", get(rest::schema))
         .route("/gateway/{*rest}", any(gateway::gateway))
         .fallback(errors::no_route)
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            auth::cors_and_auth,
-        ))
+        .layer(auth::CorsAndAuthLayer(state.clone()))
         .with_state(state)
 }
 
