@@ -73,6 +73,10 @@ struct RunArgs {
     /// Warm-up before each closed-loop run, ms (default 300; 100 with --quick).
     #[arg(long)]
     warmup_ms: Option<u64>,
+    /// Rounds of each http-read/ws-read case for actorium and the ceiling, taken in turn; the
+    /// median round is reported (default 3; 1 with --quick).
+    #[arg(long)]
+    rounds: Option<usize>,
     /// Where NAME.json, NAME.md and NAME.svg go (default bench/results; NAME-quick.* with --quick).
     #[arg(long)]
     out: Option<PathBuf>,
@@ -161,6 +165,7 @@ fn main() -> Result<()> {
         window: ms(args.window_ms, 2000, 500),
         rk_window: ms(args.rk_window_ms, 4000, 1500),
         warmup: ms(args.warmup_ms, 300, 100),
+        rounds: args.rounds.unwrap_or(if q { 1 } else { 3 }).max(1),
         systems,
     };
     let list: Vec<&str> = if name == "all" {

@@ -36,6 +36,8 @@ pub struct Config {
     pub rk_window: Duration,
     /// Unrecorded warm-up before each closed-loop run.
     pub warmup: Duration,
+    /// Rounds of each read case for actorium and the ceiling (the median round is reported).
+    pub rounds: usize,
     /// Which systems.
     pub systems: Systems,
 }
@@ -171,70 +173,142 @@ async fn closed_loop_matrix(
     ws: bool,
 ) -> Result<()> {
     let addr = load::addr_of(&server.endpoint)?;
+    for actors in ACTOR_COUNTS {
+        let ks = keys(&format!("{scenario}-{actors}-"), actors);
+        let ks = touch_all(addr, "counter", &ks, "getCount", GET_COUNT, 16).await?;
+        for callers in CALLERS {
+            let row = read_case(scenario, system, server, cfg, ws, &ks, callers).await?;
+            report.push(row);
+        }
+    }
+    Ok(())
+}
+
+/// One read case: `callers` closed-loop callers spread over the actors `ks`.
+#[allow(clippy::too_many_arguments)]
+async fn read_case(
+    scenario: &str,
+    system: &str,
+    server: &Server,
+    cfg: &Config,
+    ws: bool,
+    ks: &[String],
+    callers: usize,
+) -> Result<Row> {
+    let addr = load::addr_of(&server.endpoint)?;
     let window = if system == RIVETKIT {
         cfg.rk_window
     } else {
         cfg.window
     };
+    // Warm-up as a separate run, so that the CPU figure covers the window only.
+    let cpu0;
+    let samples = if ws {
+        let paths: Vec<String> = ks
+            .iter()
+            .map(|k| gateway_path("counter", k, "/connect"))
+            .collect();
+        load::ws_closed_loop(
+            &server.endpoint,
+            &paths,
+            "getCount",
+            callers,
+            Duration::ZERO,
+            cfg.warmup,
+        )
+        .await?;
+        cpu0 = procs::cpu_seconds(&server.pids());
+        load::ws_closed_loop(
+            &server.endpoint,
+            &paths,
+            "getCount",
+            callers,
+            Duration::ZERO,
+            window,
+        )
+        .await?
+    } else {
+        let paths: Vec<String> = ks
+            .iter()
+            .map(|k| gateway_path("counter", k, "/action/getCount"))
+            .collect();
+        load::http_closed_loop(addr, &paths, GET_COUNT, callers, Duration::ZERO, cfg.warmup)
+            .await?;
+        cpu0 = procs::cpu_seconds(&server.pids());
+        load::http_closed_loop(addr, &paths, GET_COUNT, callers, Duration::ZERO, window).await?
+    };
+    let cpu = procs::cpu_seconds(&server.pids()) - cpu0;
+    let ops = samples.latencies_us.len().max(1) as f64;
+    let mut row = Row::throughput(
+        scenario,
+        &case(callers, ks.len()),
+        system,
+        "actions/s",
+        &samples.summary(),
+    );
+    row.note = format!("server CPU {:.1} µs/action", cpu * 1e6 / ops);
+    Ok(row)
+}
+
+/// The round with the median throughput, its note saying the spread of all rounds.
+fn median_round(mut rows: Vec<Row>) -> Row {
+    rows.sort_by(|a, b| a.value.total_cmp(&b.value));
+    let n = rows.len();
+    let (lo, hi) = (rows[0].value, rows[n - 1].value);
+    let mut row = rows.swap_remove(n / 2);
+    if n > 1 {
+        row.note = format!(
+            "{}; median of {n} rounds ({} – {})",
+            row.note,
+            crate::report::fmt_num(lo),
+            crate::report::fmt_num(hi)
+        );
+    }
+    row
+}
+
+/// Starts a server, printing (not failing) when it cannot start.
+fn start_or_say(system: &str, start: impl FnOnce() -> Result<Server>) -> Option<Server> {
+    match start() {
+        Ok(s) => Some(s),
+        Err(e) => {
+            println!("  {system}: could not start: {e:#}");
+            None
+        }
+    }
+}
+
+/// The read matrix for actorium and the ceiling together, case by case back to back: on a
+/// shared, virtualised machine whose speed drifts during a run, both then see the same machine
+/// in each case, and their ratio stays meaningful.
+async fn paired_read_matrix(
+    report: &mut Report,
+    scenario: &str,
+    servers: &[(&'static str, Server)],
+    cfg: &Config,
+    ws: bool,
+) -> Result<()> {
     for actors in ACTOR_COUNTS {
-        let ks = keys(&format!("{scenario}-{actors}-"), actors);
-        let ks = touch_all(addr, "counter", &ks, "getCount", GET_COUNT, 16).await?;
+        let mut keyed = Vec::new();
+        for (system, server) in servers {
+            let addr = load::addr_of(&server.endpoint)?;
+            let ks = keys(&format!("{scenario}-{actors}-"), actors);
+            keyed.push((
+                *system,
+                server,
+                touch_all(addr, "counter", &ks, "getCount", GET_COUNT, 16).await?,
+            ));
+        }
         for callers in CALLERS {
-            // Warm-up as a separate run, so that the CPU figure covers the window only.
-            let cpu0;
-            let samples = if ws {
-                let paths: Vec<String> = ks
-                    .iter()
-                    .map(|k| gateway_path("counter", k, "/connect"))
-                    .collect();
-                load::ws_closed_loop(
-                    &server.endpoint,
-                    &paths,
-                    "getCount",
-                    callers,
-                    Duration::ZERO,
-                    cfg.warmup,
-                )
-                .await?;
-                cpu0 = procs::cpu_seconds(&server.pids());
-                load::ws_closed_loop(
-                    &server.endpoint,
-                    &paths,
-                    "getCount",
-                    callers,
-                    Duration::ZERO,
-                    window,
-                )
-                .await?
-            } else {
-                let paths: Vec<String> = ks
-                    .iter()
-                    .map(|k| gateway_path("counter", k, "/action/getCount"))
-                    .collect();
-                load::http_closed_loop(
-                    addr,
-                    &paths,
-                    GET_COUNT,
-                    callers,
-                    Duration::ZERO,
-                    cfg.warmup,
-                )
-                .await?;
-                cpu0 = procs::cpu_seconds(&server.pids());
-                load::http_closed_loop(addr, &paths, GET_COUNT, callers, Duration::ZERO, window)
-                    .await?
-            };
-            let cpu = procs::cpu_seconds(&server.pids()) - cpu0;
-            let ops = samples.latencies_us.len().max(1) as f64;
-            let mut row = Row::throughput(
-                scenario,
-                &case(callers, actors),
-                system,
-                "actions/s",
-                &samples.summary(),
-            );
-            row.note = format!("server CPU {:.1} µs/action", cpu * 1e6 / ops);
-            report.push(row);
+            let mut rounds: Vec<Vec<Row>> = keyed.iter().map(|_| Vec::new()).collect();
+            for _ in 0..cfg.rounds {
+                for ((system, server, ks), rows) in keyed.iter().zip(&mut rounds) {
+                    rows.push(read_case(scenario, system, server, cfg, ws, ks, callers).await?);
+                }
+            }
+            for rows in rounds {
+                report.push(median_round(rows));
+            }
         }
     }
     Ok(())
@@ -267,20 +341,25 @@ where
 /// `http-read` (`ws = false`): `getCount` over HTTP at 1/16/64 callers on 1 and 64 actors;
 /// `ws-read` (`ws = true`): the same over one WebSocket connection per caller.
 async fn read_scenario(cfg: &Config, report: &mut Report, name: &str, ws: bool) -> Result<()> {
-    if cfg.systems.actorium {
-        with_server(
-            report,
-            ACTORIUM,
-            || Server::actorium(ActoriumOptions::default()),
-            async |r, s| closed_loop_matrix(r, name, ACTORIUM, s, cfg, ws).await,
-        )
-        .await?;
+    let mut local: Vec<(&'static str, Server)> = Vec::new();
+    if cfg.systems.actorium
+        && let Some(s) = start_or_say(ACTORIUM, || Server::actorium(ActoriumOptions::default()))
+    {
+        local.push((ACTORIUM, s));
     }
-    if cfg.systems.ceiling {
-        with_server(report, CEILING, Server::axum, async |r, s| {
-            closed_loop_matrix(r, name, CEILING, s, cfg, ws).await
-        })
-        .await?;
+    if cfg.systems.ceiling
+        && let Some(s) = start_or_say(CEILING, Server::axum)
+    {
+        local.push((CEILING, s));
+    }
+    if !local.is_empty() {
+        let result = paired_read_matrix(report, name, &local, cfg, ws).await;
+        for (_, s) in local {
+            s.stop();
+        }
+        if let Err(e) = result {
+            println!("  {name}: failed: {e:#}");
+        }
     }
     if cfg.systems.rivetkit {
         with_server(report, RIVETKIT, Server::rivetkit, async |r, s| {
