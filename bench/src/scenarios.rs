@@ -761,23 +761,14 @@ async fn memory(cfg: &Config, report: &mut Report) -> Result<()> {
                         bail!("{} creations failed", created.errors);
                     }
                     let after = settle_rss(s.pid()).await?;
-                    let per = (after.saturating_sub(before)) as f64 / n as f64;
-                    r.push(Row {
-                        scenario: "memory".into(),
-                        case: format!("{case}, {what}"),
-                        system: ACTORIUM.into(),
-                        unit: "bytes/actor".into(),
-                        value: per,
-                        p50_ms: None,
-                        p99_ms: None,
-                        errors: 0,
-                        note: format!(
-                            "RSS {} → {} MiB; created in {:.1} s",
-                            before / (1 << 20),
-                            after / (1 << 20),
-                            t.elapsed().as_secs_f64()
-                        ),
-                    });
+                    let took = t.elapsed().as_secs_f64();
+                    r.push(memory_row(
+                        format!("{case}, {what}"),
+                        n,
+                        before,
+                        after,
+                        &format!("; created in {took:.1} s"),
+                    ));
                     Ok(())
                 },
             )
@@ -800,22 +791,13 @@ async fn memory(cfg: &Config, report: &mut Report) -> Result<()> {
                 let before = settle_rss(s.pid()).await?;
                 look_up_keys(addr, "m100-", n, 16).await?;
                 let after = settle_rss(s.pid()).await?;
-                let per = (after.saturating_sub(before)) as f64 / n as f64;
-                r.push(Row {
-                    scenario: "memory".into(),
-                    case: format!("{case}, sleeping"),
-                    system: ACTORIUM.into(),
-                    unit: "bytes/actor".into(),
-                    value: per,
-                    p50_ms: None,
-                    p99_ms: None,
-                    errors: 0,
-                    note: format!(
-                        "RSS {} → {} MiB (metadata of sleeping actors, after restart)",
-                        before / (1 << 20),
-                        after / (1 << 20)
-                    ),
-                });
+                r.push(memory_row(
+                    format!("{case}, sleeping"),
+                    n,
+                    before,
+                    after,
+                    " (metadata of sleeping actors, after restart)",
+                ));
                 Ok(())
             },
         )
@@ -827,35 +809,46 @@ async fn memory(cfg: &Config, report: &mut Report) -> Result<()> {
             idle_timeout_ms: 1_000,
             ..ActoriumOptions::default()
         };
-        with_server(report, ACTORIUM, || Server::actorium(cycle), async |r, s| {
-            let addr = load::addr_of(&s.endpoint)?;
-            create_keys(addr, "warm-", 100, 4).await?;
-            tokio::time::sleep(Duration::from_millis(1500)).await;
-            let before = settle_rss(s.pid()).await?;
-            create_keys(addr, "m-", n, 16).await?;
-            tokio::time::sleep(Duration::from_millis(2500)).await;
-            let after = settle_rss(s.pid()).await?;
-            let per = (after.saturating_sub(before)) as f64 / n as f64;
-            r.push(Row {
-                scenario: "memory".into(),
-                case: format!("{case}, slept after idle timeout"),
-                system: ACTORIUM.into(),
-                unit: "bytes/actor".into(),
-                value: per,
-                p50_ms: None,
-                p99_ms: None,
-                errors: 0,
-                note: format!(
-                    "RSS {} → {} MiB (includes memory the allocator keeps after the instances were freed)",
-                    before / (1 << 20),
-                    after / (1 << 20)
-                ),
-            });
-            Ok(())
-        })
+        with_server(
+            report,
+            ACTORIUM,
+            || Server::actorium(cycle),
+            async |r, s| {
+                let addr = load::addr_of(&s.endpoint)?;
+                create_keys(addr, "warm-", 100, 4).await?;
+                tokio::time::sleep(Duration::from_millis(1500)).await;
+                let before = settle_rss(s.pid()).await?;
+                create_keys(addr, "m-", n, 16).await?;
+                tokio::time::sleep(Duration::from_millis(2500)).await;
+                let after = settle_rss(s.pid()).await?;
+                r.push(memory_row(
+                    format!("{case}, slept after idle timeout"),
+                    n,
+                    before,
+                    after,
+                    " (includes memory the allocator keeps after the instances were freed)",
+                ));
+                Ok(())
+            },
+        )
         .await?;
     }
     Ok(())
+}
+
+/// A `memory` row: resident bytes per actor between two RSS readings of the actorium process.
+fn memory_row(case: String, n: usize, before: u64, after: u64, note: &str) -> Row {
+    Row {
+        scenario: "memory".into(),
+        case,
+        system: ACTORIUM.into(),
+        unit: "bytes/actor".into(),
+        value: after.saturating_sub(before) as f64 / n as f64,
+        p50_ms: None,
+        p99_ms: None,
+        errors: 0,
+        note: format!("RSS {} → {} MiB{note}", before >> 20, after >> 20),
+    }
 }
 
 fn tasks_json(run: usize, n: usize) -> String {

@@ -217,14 +217,7 @@ impl<A: Actor> Conn<A> {
         sender: ConnSender,
         effects: Arc<Mutex<TurnEffects>>,
     ) -> Self {
-        Conn {
-            id: OnceLock::from(id),
-            params,
-            state: RwLock::new(state),
-            subscriptions: Mutex::new(HashSet::new()),
-            sender,
-            effects,
-        }
+        Self::with_id(OnceLock::from(id), params, state, sender, effects)
     }
 
     /// The ephemeral connection of a stateless call (HTTP action, actor-to-actor call):
@@ -235,8 +228,18 @@ impl<A: Actor> Conn<A> {
         sender: ConnSender,
         effects: Arc<Mutex<TurnEffects>>,
     ) -> Self {
+        Self::with_id(OnceLock::new(), params, state, sender, effects)
+    }
+
+    fn with_id(
+        id: OnceLock<String>,
+        params: Option<A::ConnParams>,
+        state: A::ConnState,
+        sender: ConnSender,
+        effects: Arc<Mutex<TurnEffects>>,
+    ) -> Self {
         Conn {
-            id: OnceLock::new(),
+            id,
             params,
             state: RwLock::new(state),
             subscriptions: Mutex::new(HashSet::new()),
