@@ -201,42 +201,30 @@ async fn read_case(
     } else {
         cfg.window
     };
-    // Warm-up as a separate run, so that the CPU figure covers the window only.
-    let cpu0;
-    let samples = if ws {
-        let paths: Vec<String> = ks
-            .iter()
-            .map(|k| gateway_path("counter", k, "/connect"))
-            .collect();
-        load::ws_closed_loop(
-            &server.endpoint,
-            &paths,
-            "getCount",
-            callers,
-            Duration::ZERO,
-            cfg.warmup,
-        )
-        .await?;
-        cpu0 = procs::cpu_seconds(&server.pids());
-        load::ws_closed_loop(
-            &server.endpoint,
-            &paths,
-            "getCount",
-            callers,
-            Duration::ZERO,
-            window,
-        )
-        .await?
-    } else {
-        let paths: Vec<String> = ks
-            .iter()
-            .map(|k| gateway_path("counter", k, "/action/getCount"))
-            .collect();
-        load::http_closed_loop(addr, &paths, GET_COUNT, callers, Duration::ZERO, cfg.warmup)
-            .await?;
-        cpu0 = procs::cpu_seconds(&server.pids());
-        load::http_closed_loop(addr, &paths, GET_COUNT, callers, Duration::ZERO, window).await?
+    let suffix = if ws { "/connect" } else { "/action/getCount" };
+    let paths: Vec<String> = ks
+        .iter()
+        .map(|k| gateway_path("counter", k, suffix))
+        .collect();
+    let run = async |length: Duration| {
+        if ws {
+            load::ws_closed_loop(
+                &server.endpoint,
+                &paths,
+                "getCount",
+                callers,
+                Duration::ZERO,
+                length,
+            )
+            .await
+        } else {
+            load::http_closed_loop(addr, &paths, GET_COUNT, callers, Duration::ZERO, length).await
+        }
     };
+    // Warm-up as a separate run, so that the CPU figure covers the window only.
+    run(cfg.warmup).await?;
+    let cpu0 = procs::cpu_seconds(&server.pids());
+    let samples = run(window).await?;
     let cpu = procs::cpu_seconds(&server.pids()) - cpu0;
     let ops = samples.latencies_us.len().max(1) as f64;
     let mut row = Row::throughput(
@@ -752,16 +740,18 @@ async fn memory(cfg: &Config, report: &mut Report) -> Result<()> {
                 ACTORIUM,
                 || Server::actorium(live),
                 async |r, s| {
-                    let addr = load::addr_of(&s.endpoint)?;
-                    create_keys(addr, "warm-", 100, 4).await?;
-                    let before = settle_rss(s.pid()).await?;
                     let t = Instant::now();
-                    let created = create_keys(addr, &format!("m{park_after_ms}-"), n, 16).await?;
-                    if created.errors > 0 {
-                        bail!("{} creations failed", created.errors);
-                    }
-                    let after = settle_rss(s.pid()).await?;
-                    let took = t.elapsed().as_secs_f64();
+                    let mut took = 0.0;
+                    let (before, after) = rss_around(s, Duration::ZERO, async |addr| {
+                        let prefix = format!("m{park_after_ms}-");
+                        let created = create_keys(addr, &prefix, n, 16).await?;
+                        if created.errors > 0 {
+                            bail!("{} creations failed", created.errors);
+                        }
+                        took = t.elapsed().as_secs_f64();
+                        Ok(())
+                    })
+                    .await?;
                     r.push(memory_row(
                         format!("{case}, {what}"),
                         n,
@@ -786,11 +776,10 @@ async fn memory(cfg: &Config, report: &mut Report) -> Result<()> {
             ACTORIUM,
             || Server::actorium(asleep),
             async |r, s| {
-                let addr = load::addr_of(&s.endpoint)?;
-                create_keys(addr, "warm-", 100, 4).await?;
-                let before = settle_rss(s.pid()).await?;
-                look_up_keys(addr, "m100-", n, 16).await?;
-                let after = settle_rss(s.pid()).await?;
+                let (before, after) = rss_around(s, Duration::ZERO, async |addr| {
+                    look_up_keys(addr, "m100-", n, 16).await
+                })
+                .await?;
                 r.push(memory_row(
                     format!("{case}, sleeping"),
                     n,
@@ -814,13 +803,13 @@ async fn memory(cfg: &Config, report: &mut Report) -> Result<()> {
             ACTORIUM,
             || Server::actorium(cycle),
             async |r, s| {
-                let addr = load::addr_of(&s.endpoint)?;
-                create_keys(addr, "warm-", 100, 4).await?;
-                tokio::time::sleep(Duration::from_millis(1500)).await;
-                let before = settle_rss(s.pid()).await?;
-                create_keys(addr, "m-", n, 16).await?;
-                tokio::time::sleep(Duration::from_millis(2500)).await;
-                let after = settle_rss(s.pid()).await?;
+                let pause = Duration::from_millis(1500);
+                let (before, after) = rss_around(s, pause, async |addr| {
+                    create_keys(addr, "m-", n, 16).await?;
+                    tokio::time::sleep(Duration::from_millis(2500)).await;
+                    Ok(())
+                })
+                .await?;
                 r.push(memory_row(
                     format!("{case}, slept after idle timeout"),
                     n,
@@ -834,6 +823,22 @@ async fn memory(cfg: &Config, report: &mut Report) -> Result<()> {
         .await?;
     }
     Ok(())
+}
+
+/// RSS of the actorium server `s` before and after `work`, each read once the allocator has
+/// settled; before them, a warm-up of 100 actors and `pause`.
+async fn rss_around(
+    s: &Server,
+    pause: Duration,
+    work: impl AsyncFnOnce(SocketAddr) -> Result<()>,
+) -> Result<(u64, u64)> {
+    let addr = load::addr_of(&s.endpoint)?;
+    create_keys(addr, "warm-", 100, 4).await?;
+    tokio::time::sleep(pause).await;
+    let before = settle_rss(s.pid()).await?;
+    work(addr).await?;
+    let after = settle_rss(s.pid()).await?;
+    Ok((before, after))
 }
 
 /// A `memory` row: resident bytes per actor between two RSS readings of the actorium process.

@@ -193,8 +193,6 @@ enum Outcome {
 
 /// Why the turn loop ends.
 enum Stop {
-    /// Parked: the context is kept by the host; the task just ends.
-    Parked,
     Sleep,
     Destroy(Option<oneshot::Sender<std::result::Result<(), WireError>>>),
     Shutdown(Option<oneshot::Sender<()>>),
@@ -345,8 +343,8 @@ pub(crate) async fn run<A: Actor>(
     };
     // Changes made by on_create / on_wake beyond the creation commit.
     inst.settle().await;
-    let stop = inst.turn_loop(&mut rx).await;
-    if !matches!(stop, Stop::Parked) {
+    // `None`: parked; the host keeps the context and this task just ends.
+    if let Some(stop) = inst.turn_loop(&mut rx).await {
         Box::pin(inst.finish(stop, rx)).await;
     }
 }
@@ -520,7 +518,8 @@ impl<A: Actor> Instance<A> {
         }
     }
 
-    async fn turn_loop(&mut self, rx: &mut MailboxRx) -> Stop {
+    /// Runs turns until the instance stops (`Some`) or parks (`None`).
+    async fn turn_loop(&mut self, rx: &mut MailboxRx) -> Option<Stop> {
         let config = self.host.config();
         let idle_timeout = config.idle_timeout;
         let park_after = (config.park_after < idle_timeout).then_some(config.park_after);
@@ -533,7 +532,7 @@ impl<A: Actor> Instance<A> {
         loop {
             if let Some(stop) = self.stop.take() {
                 if self.in_flight.is_empty() {
-                    return stop;
+                    return Some(stop);
                 }
                 self.stop = Some(stop);
             }
@@ -573,7 +572,7 @@ impl<A: Actor> Instance<A> {
                                 tracing::debug!(actor = %self.meta.id, "idle; going to sleep");
                                 self.stop = Some(Stop::Sleep);
                             } else if self.try_park(rx) {
-                                return Stop::Parked;
+                                return None;
                             }
                         }
                         // Fired early (the deadline moved on): re-arm, no activity.
@@ -1011,7 +1010,6 @@ impl<A: Actor> Instance<A> {
         }
         let ctx = self.ctx.clone();
         match stop {
-            Stop::Parked => {}
             Stop::Sleep | Stop::Shutdown(_) => {
                 if let Err(e) = hook("on_sleep", A::on_sleep(&ctx)).await {
                     tracing::warn!(actor = %id, error = %e, "on_sleep failed");

@@ -27,7 +27,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 
 pub use conn::{ConnOut, ConnSender};
 use directory::{ById, Directory, IdTable};
-use instance::{Envelope, MailboxRx, MailboxTx, Start};
+use instance::{Envelope, Mail, MailboxRx, MailboxTx, Start};
 use parking::ParkingLot;
 pub(crate) use timers::TimerService;
 
@@ -152,6 +152,8 @@ pub(crate) struct HostInner {
     next_slot: AtomicU64,
     timers: TimerService,
     parking: ParkingLot,
+    /// How many times a parked actor was resumed (for tests and tooling).
+    resumes: AtomicU64,
     shutting_down: AtomicBool,
     /// Told the id of every instance that went to sleep on its own (idle or `ctx.sleep()`),
     /// for a front door that must report it (the engine envoy).
@@ -242,6 +244,7 @@ impl Host {
             next_slot: AtomicU64::new(1),
             timers: TimerService::default(),
             parking: ParkingLot::default(),
+            resumes: AtomicU64::new(0),
             shutting_down: AtomicBool::new(false),
             sleep_listener: std::sync::OnceLock::new(),
         }))
@@ -302,6 +305,11 @@ impl Host {
         lock(&self.0.live)
             .get(id)
             .is_some_and(|s| matches!(s.state, SlotState::Parked(_)))
+    }
+
+    /// How many times a parked actor has been resumed since the host started.
+    pub fn resumes(&self) -> u64 {
+        self.0.resumes.load(Ordering::Relaxed)
     }
 
     fn check_name(&self, name: &str) -> Result<(), WireError> {
@@ -545,6 +553,7 @@ impl Host {
             unreachable!("checked above")
         };
         s.slot = self.0.next_slot.fetch_add(1, Ordering::Relaxed);
+        self.0.resumes.fetch_add(1, Ordering::Relaxed);
         match self.0.registry.factory(&s.meta.name) {
             Some(factory) => factory.spawn(
                 self.clone(),
@@ -662,22 +671,38 @@ impl Host {
         meta: &Arc<ActorMeta>,
         env: Envelope,
     ) -> Result<(), (WireError, Envelope)> {
-        let mut env = Box::new(env);
         // `deliver` consumes the envelope only on success or on a full mailbox; keep a way to
         // answer it on failure by trying the send here.
+        match self
+            .send_waiting(Box::new(env), || self.sender_for(meta).map(Some))
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err((e, env)) => Err((e, *env)),
+        }
+    }
+
+    /// Sends `env` to the mailbox `mailbox` names, waiting for room. A mailbox that closes
+    /// meanwhile (its instance parked or stopped) is asked for again, so the next attempt
+    /// resumes or activates the actor. `Ok(None)`: `mailbox` named none.
+    async fn send_waiting(
+        &self,
+        mut env: Mail,
+        mailbox: impl Fn() -> Result<Option<MailboxTx>, WireError>,
+    ) -> Result<Option<MailboxTx>, (WireError, Mail)> {
         for _ in 0..100 {
-            let tx = match self.sender_for(meta) {
-                Ok(tx) => tx,
-                Err(e) => return Err((e, *env)),
+            let tx = match mailbox() {
+                Ok(Some(tx)) => tx,
+                Ok(None) => return Ok(None),
+                Err(e) => return Err((e, env)),
             };
             match tx.send(env).await {
-                Ok(()) => return Ok(()),
-                // Parked or stopping meanwhile: the next attempt resumes or activates it.
+                Ok(()) => return Ok(Some(tx)),
                 Err(mpsc::error::SendError(e)) => env = e,
             }
             tokio::task::yield_now().await;
         }
-        Err((stopping(), *env))
+        Err((stopping(), env))
     }
 
     /// Calls `action` on actor `meta` on an ephemeral connection with `params` (what an HTTP
@@ -739,19 +764,11 @@ impl Host {
     /// Puts actor `id` to sleep now if it is in memory (for tests and tooling); resolves when
     /// it has committed and left memory.
     pub async fn sleep(&self, id: &str) {
-        let mut env = Box::new(Envelope::Sleep);
-        for _ in 0..100 {
-            let Some(tx) = self.live_sender(id) else {
-                break;
-            };
-            match tx.send(env).await {
-                Ok(()) => {
-                    tx.closed().await;
-                    break;
-                }
-                // Parked meanwhile: the next attempt resumes it.
-                Err(mpsc::error::SendError(e)) => env = e,
-            }
+        let sent = self
+            .send_waiting(Box::new(Envelope::Sleep), || Ok(self.live_sender(id)))
+            .await;
+        if let Ok(Some(tx)) = sent {
+            tx.closed().await;
         }
         let waiting = lock(&self.0.stopping).get(id).map(|(_, rx)| rx.clone());
         if let Some(mut rx) = waiting {

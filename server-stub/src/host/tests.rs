@@ -696,8 +696,10 @@ async fn idle_actors_park_keep_their_vars_and_still_sleep() {
     wait_until(Duration::from_secs(5), || host.is_parked(&id)).await;
     assert!(host.is_live(&id), "a parked actor is still in memory");
     // The next message resumes it: same state, same vars (no sleep, no wake in between).
+    let resumes = host.resumes();
     assert_eq!(call(&host, "p", "get", vec![]).await.unwrap(), int(5));
     assert!(!host.is_parked(&id));
+    assert_eq!(host.resumes(), resumes + 1);
     assert_eq!(call(&host, "p", "wakeNumber", vec![]).await.unwrap(), first);
     // Parked again, then asleep once the idle timeout has passed.
     wait_until(Duration::from_secs(5), || host.is_parked(&id)).await;
@@ -724,8 +726,14 @@ async fn parking_and_resuming_under_concurrent_callers_loses_nothing() {
         tasks.push(tokio::spawn(async move {
             for i in 0..40u64 {
                 call(&host, "race", "add", vec![int(1)]).await.unwrap();
-                // 0–2 ms apart: calls land before, during and after parking.
-                tokio::time::sleep(Duration::from_micros((t * 131 + i * 37) % 2_000)).await;
+                // 0–2 ms apart, with one 10 ms pause of all callers halfway: calls land
+                // before, during and after parking.
+                let pause = if i == 20 {
+                    10_000
+                } else {
+                    (t * 131 + i * 37) % 2_000
+                };
+                tokio::time::sleep(Duration::from_micros(pause)).await;
             }
         }));
     }
@@ -733,6 +741,10 @@ async fn parking_and_resuming_under_concurrent_callers_loses_nothing() {
         t.await.unwrap();
     }
     assert_eq!(call(&host, "race", "get", vec![]).await.unwrap(), int(320));
+    assert!(
+        host.resumes() > 0,
+        "the callers never found the actor parked"
+    );
     let id = host
         .get("count", &"race".into_key())
         .await
