@@ -69,7 +69,8 @@ pub struct ActorSpecifier {
 /// The error body one peer sends another: `{group, code, message, metadata?, actor?}`.
 ///
 /// User errors have group `"user"`; anything the server does not mean to expose is sent as
-/// [`WireError::internal`] (`rivetkit.internal_error`).
+/// [`WireError::internal`] (`rivetkit.internal_error`). Named errors and their HTTP statuses are
+/// in the [`crate::catalogue`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct WireError {
     /// Error group, e.g. `user`, `actor`, `rivetkit`, `guard`.
@@ -123,100 +124,5 @@ impl WireError {
     /// `group.code`, as used in WebSocket close reasons.
     pub fn close_reason(&self) -> String {
         format!("{}.{}", self.group, self.code)
-    }
-
-    /// `rivetkit.internal_error`: every error the server does not mean to expose.
-    pub fn internal() -> Self {
-        Self::new("rivetkit", "internal_error", "An internal error occurred")
-    }
-
-    /// `actor.not_found`: no actor with that key or id.
-    pub fn actor_not_found() -> Self {
-        Self::new(
-            "actor",
-            "not_found",
-            "The actor does not exist or was destroyed.",
-        )
-    }
-
-    /// `actor.action_not_found`.
-    pub fn action_not_found(action: &str) -> Self {
-        Self::new(
-            "actor",
-            "action_not_found",
-            format!("Action `{action}` was not found."),
-        )
-    }
-
-    /// `actor.invalid_request`: a malformed message or argument list.
-    pub fn invalid_request(message: impl Into<String>) -> Self {
-        Self::new("actor", "invalid_request", message)
-    }
-
-    /// `actor.action_timed_out`.
-    pub fn action_timed_out() -> Self {
-        Self::new("actor", "action_timed_out", "Action timed out.")
-    }
-
-    /// `actor.duplicate_key`, with the reference's metadata.
-    pub fn duplicate_key(key: &str, existing_actor_id: &str) -> Self {
-        let metadata = Value::Map(vec![
-            (
-                Value::Text("existing_actor_id".into()),
-                Value::Text(existing_actor_id.into()),
-            ),
-            (Value::Text("key".into()), Value::Text(key.into())),
-        ]);
-        Self::new(
-            "actor",
-            "duplicate_key",
-            format!("Actor key '{key}' already in use for actor '{existing_actor_id}'"),
-        )
-        .with_metadata(metadata)
-    }
-
-    /// `message.incoming_too_long`.
-    pub fn incoming_too_long(limit: usize) -> Self {
-        Self::new(
-            "message",
-            "incoming_too_long",
-            format!("Incoming message too long (limit {limit} bytes)."),
-        )
-    }
-
-    /// `message.outgoing_too_long`.
-    pub fn outgoing_too_long(limit: usize) -> Self {
-        Self::new(
-            "message",
-            "outgoing_too_long",
-            format!("Outgoing message too long (limit {limit} bytes)."),
-        )
-    }
-
-    /// `guard.query_invalid_params`: bad `rvt-*` parameters.
-    pub fn query_invalid_params(message: impl Into<String>) -> Self {
-        Self::new("guard", "query_invalid_params", message)
-    }
-
-    /// `auth.forbidden`: missing or wrong token.
-    pub fn forbidden() -> Self {
-        Self::new("auth", "forbidden", "Forbidden.")
-    }
-
-    /// The HTTP status the reference uses for this error (the official client ignores it, but
-    /// other tools do not).
-    pub fn http_status(&self) -> u16 {
-        match (self.group.as_str(), self.code.as_str()) {
-            ("auth", "forbidden") => 403,
-            ("actor", "action_not_found") | ("actor", "not_found") => 404,
-            ("actor", "action_timed_out") => 408,
-            ("actor", "invalid_request") | ("actor", "duplicate_key") => 400,
-            ("actor", "method_not_allowed") => 405,
-            ("actor", "overloaded") => 503,
-            ("message", _) | ("queue", _) | ("guard", "query_invalid_params") => 400,
-            ("validation", _) | ("api", _) | ("namespace", _) => 400,
-            ("core", "not_supported") => 501,
-            _ => 500,
-        }
     }
 }

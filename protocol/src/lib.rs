@@ -13,13 +13,15 @@
 //! - [`gateway`]: both gateway URL forms (query `rvt-*` parameters and direct `{id}@{token}`).
 //! - [`rest`]: the `/metadata` and `/actors` REST bodies (always JSON).
 //! - [`error`]: [`ProtocolError`] (decode/encode failures) and [`WireError`] (the error body a
-//!   peer sends), with the reference's group/code table.
+//!   peer sends).
+//! - [`catalogue`]: every named error (group, code, HTTP status) defined once.
 //!
 //! Message codecs are exact: what the reference sends decodes and re-encodes byte for byte (see
 //! the golden-vector tests); user values inside messages are kept as they are on the wire, and
 //! the [`compat`] layer converts them to and from the host's value model.
 
 pub mod bare;
+pub mod catalogue;
 pub mod compat;
 pub mod encoding;
 pub mod error;
@@ -30,6 +32,7 @@ pub mod rest;
 pub mod schema;
 mod writer;
 
+pub use catalogue::ErrorCode;
 pub use ciborium::Value;
 pub use encoding::Encoding;
 pub use error::{ActorSpecifier, ProtocolError, WireError};
