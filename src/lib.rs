@@ -6,11 +6,24 @@
 //!
 //! - [`macro@actor`]: one trait (the contract) becomes the typed client handle, the server
 //!   dispatch, typed events and the schema; see its documentation for the tutorial.
-//! - [`client`] (feature `client`, default): [`Client`], typed and untyped handles,
-//!   connections with event streams.
-//! - [`server`] (feature `server`, default): the actor host, durable storage (SQLite) and the
-//!   bundled HTTP/WebSocket server; [`cli`] is the serve helper a server binary's `main` calls.
-//! - [`protocol`]: the wire protocol (messages, encodings, keys, the schema document).
+//! - Writing actors: [`Ctx`] (state, vars, events, connections, timers, the actors' client),
+//!   [`InitCtx`], [`Conn`], [`Result`], [`UserError`], [`ActorError`]; [`Registry`] lists the
+//!   actors a server hosts; [`Actor`] is the low-level trait `#[actor]` implements.
+//! - Calling actors: [`Client`], [`ClientOptions`], [`CallError`]; the [`client`] module has
+//!   the handles and connections.
+//! - Running a server: [`cli`] (`actorium::cli::main(registry)`, the serve helper), [`server`]
+//!   (embedding: host, storage, front door settings), [`testkit`] (an in-process test server).
+//! - [`protocol`]: the wire protocol (messages, encodings, keys, the error catalogue, the schema
+//!   document).
+//!
+//! # Features
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `client` | yes | [`Client`], typed handles, connections with event streams; contracts compile their client half |
+//! | `server` | yes | the actor host, SQLite storage, the bundled HTTP/WebSocket server, [`cli`], [`testkit`]; contracts compile their server half (implies `client`) |
+//! | `engine` | no | `--engine URL`: join a Rivet Engine as an envoy instead of listening (implies `server`) |
+//! | `rustls` | no | `https://` and `wss://` endpoints for the client (rustls, no system OpenSSL) |
 //!
 //! A crate that only calls actors depends on `actorium` with `default-features = false,
 //! features = ["client"]`: contracts then compile into their client half alone (no server, no
@@ -18,6 +31,7 @@
 
 pub use actorium_macros::actor;
 pub use actorium_protocol as protocol;
+pub use actorium_protocol::ActorKey;
 
 #[cfg(feature = "client")]
 pub use actorium_client as client;
@@ -25,19 +39,34 @@ pub use actorium_client as client;
 pub use actorium_client::{CallError, Client, ClientOptions};
 
 #[cfg(feature = "server")]
-pub use actorium_server as server;
-#[cfg(feature = "server")]
-pub use actorium_server::{Result, UserError};
+pub use actorium_server::{
+    Actor, ActorError, ActorMeta, Conn, Ctx, Events, InitCtx, Registry, Result, Schedule, StateMut,
+    StateRef, UserError,
+};
 #[cfg(feature = "server")]
 pub use actorium_server::{cli, testkit};
 
+/// Embedding the runtime yourself instead of through [`cli`]: the host and its settings,
+/// storage drivers, the front door. Most servers need none of it.
+#[cfg(feature = "server")]
+pub mod server {
+    #[cfg(feature = "engine")]
+    pub use actorium_server::engine;
+    pub use actorium_server::host::{ConnHandle, Host, HostConfig};
+    pub use actorium_server::http::{Limits, ServerConfig, router, serve};
+    pub use actorium_server::storage::{
+        self, MemoryStorage, SqliteStorage, Storage, StorageError, SyncMode,
+    };
+}
+
 /// The names most actor code needs: `use actorium::prelude::*;`.
 pub mod prelude {
+    pub use crate::ActorKey;
     pub use crate::actor;
     #[cfg(feature = "client")]
     pub use crate::{CallError, Client};
     #[cfg(feature = "server")]
-    pub use actorium_server::{Ctx, InitCtx, Registry, UserError};
+    pub use crate::{Conn, Ctx, InitCtx, Registry, UserError};
 }
 
 /// What generated code reaches the runtime through. Not a public API.

@@ -210,13 +210,11 @@ pub fn serve_actorium(args: ActoriumArgs) -> Result<()> {
         let listener = TcpListener::bind(("127.0.0.1", args.port)).await?;
         let addr = listener.local_addr()?;
         std::fs::create_dir_all(&args.data_dir)?;
-        let config = HostConfig {
-            idle_timeout: Duration::from_millis(args.idle_timeout_ms),
-            park_after: Duration::from_millis(args.park_after_ms),
-            client_endpoint: format!("http://{addr}"),
-            data_dir: args.data_dir.clone(),
-            ..HostConfig::default()
-        };
+        let config = HostConfig::default()
+            .idle_timeout(Duration::from_millis(args.idle_timeout_ms))
+            .park_after(Duration::from_millis(args.park_after_ms))
+            .client_endpoint(format!("http://{addr}"))
+            .data_dir(args.data_dir.clone());
         let host = Host::new(registry(), storage, config);
         host.start().await?;
         let stats_listener = TcpListener::bind("127.0.0.1:0").await?;

@@ -26,7 +26,7 @@ pub mod user_actor;
 pub mod user_session;
 pub mod users_db;
 
-use actorium::server::Registry;
+use actorium::Registry;
 
 /// Every seed actor.
 pub fn registry() -> Registry {

@@ -41,8 +41,7 @@ fn user_id(key: &actorium::protocol::ActorKey) -> String {
 }
 
 fn database(dir: &std::path::Path) -> actorium::Result<UsersDb> {
-    UsersDb::open(dir)
-        .map_err(|e| actorium::server::ActorError::internal(format!("users database: {e}")))
+    UsersDb::open(dir).map_err(|e| actorium::ActorError::internal(format!("users database: {e}")))
 }
 
 #[actorium::actor]
@@ -62,7 +61,7 @@ impl UserActorActor for UserRecord {
         let id = user_id(c.key());
         database(c.data_dir())?
             .insert(&id, &email, now_ms())
-            .map_err(|e| actorium::server::ActorError::internal(e.to_string()))
+            .map_err(|e| actorium::ActorError::internal(e.to_string()))
     }
 
     fn on_state_change(c: &Ctx<Self>) {
@@ -73,7 +72,7 @@ impl UserActorActor for UserRecord {
         let id = user_id(c.key());
         if let Err(e) = database(c.data_dir()).and_then(|db| {
             db.sync(&id, &email, last_active)
-                .map_err(|e| actorium::server::ActorError::internal(e.to_string()))
+                .map_err(|e| actorium::ActorError::internal(e.to_string()))
         }) {
             tracing::error!(%id, error = %e, "could not mirror the user into the users database");
         }

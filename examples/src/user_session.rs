@@ -45,8 +45,8 @@ async fn with_db<T: Send + 'static>(
 ) -> actorium::Result<T> {
     let dir = c.data_dir().to_path_buf();
     let out = tokio::task::spawn_blocking(move || f(UsersDb::open(&dir)?)).await;
-    out.map_err(|e| actorium::server::ActorError::internal(e.to_string()))?
-        .map_err(|e| actorium::server::ActorError::internal(format!("users database: {e}")))
+    out.map_err(|e| actorium::ActorError::internal(e.to_string()))?
+        .map_err(|e| actorium::ActorError::internal(format!("users database: {e}")))
 }
 
 #[actorium::actor]

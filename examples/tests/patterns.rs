@@ -56,7 +56,7 @@ async fn chat_room_list_creates_rooms_reachable_by_id() -> anyhow::Result<()> {
     let again = list.create_chat_room("general").await.unwrap_err();
     assert_eq!(again.code(), Some("duplicate_key"), "{again}");
     conn.dispose().await;
-    server.stop().await;
+    server.stop().await.expect("the test server stops cleanly");
     Ok(())
 }
 
@@ -97,7 +97,7 @@ async fn analytics_events_land_in_the_shard_of_their_hour() -> anyhow::Result<()
         .await?;
     assert_eq!(h0, vec![ev("page_view", "/home"), ev("click", "/buy")]);
     assert_eq!(h1, vec![ev("page_view", "/about")]);
-    server.stop().await;
+    server.stop().await.expect("the test server stops cleanly");
     Ok(())
 }
 
@@ -119,7 +119,7 @@ async fn rate_limits_hold_per_user_within_a_shard() -> anyhow::Result<()> {
     );
     let key = actorium_examples::rate_limit::random_shard_key(3);
     assert!(["shard-0", "shard-1", "shard-2"].contains(&key.as_str()));
-    server.stop().await;
+    server.stop().await.expect("the test server stops cleanly");
     Ok(())
 }
 
@@ -142,7 +142,7 @@ async fn map_reduce(tasks: usize) -> anyhow::Result<()> {
         let i = r.task_id.strip_prefix("task-").unwrap();
         assert_eq!(r.output, format!("Processed d{i}"));
     }
-    server.stop().await;
+    server.stop().await.expect("the test server stops cleanly");
     Ok(())
 }
 
@@ -195,7 +195,7 @@ async fn user_session_sees_database_changes_after_sleep_and_wake() -> anyhow::Re
             .await?
             .is_none()
     );
-    server.stop().await;
+    server.stop().await.expect("the test server stops cleanly");
     Ok(())
 }
 
@@ -233,7 +233,7 @@ async fn user_actor_row_matches_its_state() -> anyhow::Result<()> {
             "mirrored before the reply"
         );
     }
-    server.stop().await;
+    server.stop().await.expect("the test server stops cleanly");
     Ok(())
 }
 
@@ -270,7 +270,7 @@ async fn state_survives_a_restart() -> anyhow::Result<()> {
             .get_or_create::<CoordinatorRef>(["main"])
             .start_job(tasks)
             .await?;
-        server.stop().await;
+        server.stop().await.expect("the test server stops cleanly");
     }
     let server = TestServer::start_in(registry(), dir.path()).await?;
     let client = server.client();
@@ -308,7 +308,7 @@ async fn state_survives_a_restart() -> anyhow::Result<()> {
             .len(),
         10
     );
-    server.stop().await;
+    server.stop().await.expect("the test server stops cleanly");
     Ok(())
 }
 

@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use actorium::server::Registry;
+use actorium::Registry;
 use actorium_examples::analytics::{Event, HourShard};
 use actorium_examples::chat::{Message, Room, RoomIndex};
 use actorium_examples::map_reduce::{Idle, Results, Task, TaskResult};

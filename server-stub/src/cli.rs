@@ -25,9 +25,9 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use tokio::net::TcpListener;
 
+use crate::host::Registry;
 use crate::host::{Host, HostConfig};
 use crate::http::{self, ServerConfig};
-use crate::registry::Registry;
 use crate::storage::{MemoryStorage, SqliteStorage, Storage, StorageError, SyncMode};
 
 /// A failure of the serve helper.

@@ -33,25 +33,41 @@
 // front-door APIs; these are cold paths and boxing it everywhere would only add noise.
 #![allow(clippy::result_large_err)]
 
+/// Builder-style setters for a `#[non_exhaustive]` settings struct: one method per field, named
+/// like it, taking `self` (`HostConfig::default().idle_timeout(d)`).
+macro_rules! setters {
+    ($ty:ident { $($field:ident: $t:ty),* $(,)? }) => {
+        impl $ty {
+            $(
+                #[doc = concat!("Sets [`", stringify!($ty), "::", stringify!($field), "`].")]
+                #[must_use]
+                pub fn $field(mut self, value: $t) -> Self {
+                    self.$field = value;
+                    self
+                }
+            )*
+        }
+    };
+}
+
 pub mod actor;
 pub mod cli;
-pub mod client;
-pub mod ctx;
 #[cfg(feature = "engine")]
 pub mod engine;
 pub mod error;
 pub mod host;
 pub mod http;
-pub mod registry;
+pub mod meta;
 pub mod storage;
+mod sync;
 pub mod testkit;
 
-pub use actor::{Actor, Args, to_value};
+pub use actor::{
+    Actor, ActorClient, Args, Conn, Ctx, Events, InitCtx, Schedule, StateMut, StateRef, to_value,
+};
 pub use actorium_client::{CallError, Client};
 pub use actorium_protocol::compat::{deserialize, serialize};
 pub use actorium_protocol::{ActorKey, Value, WireError};
-pub use client::ActorClient;
-pub use ctx::{ActorMeta, Conn, Ctx, Events, InitCtx, Schedule, StateMut, StateRef};
 pub use error::{ActorError, Result, UserError};
-pub use host::{Host, HostConfig};
-pub use registry::Registry;
+pub use host::{Host, HostConfig, Registry};
+pub use meta::ActorMeta;

@@ -9,7 +9,7 @@
 //! // ... call actors: client.get_or_create::<MyActorRef>(["k"]).my_action().await? ...
 //! server.sleep_all().await;                                // every actor sleeps; the next
 //!                                                          // call wakes it (vars rebuilt)
-//! server.stop().await;                                     // graceful: everything committed
+//! server.stop().await?;                                    // graceful: everything committed
 //! # Ok(()) }
 //! ```
 //!
@@ -41,6 +41,12 @@ pub enum TestServerError {
     /// The storage could not be opened.
     #[error("test server storage: {0}")]
     Storage(#[from] crate::storage::StorageError),
+    /// The server stopped with an error (reported by [`TestServer::stop`]).
+    #[error("test server failed while serving: {0}")]
+    Serve(std::io::Error),
+    /// The server's task panicked (reported by [`TestServer::stop`]).
+    #[error("test server task panicked: {0}")]
+    Panicked(String),
 }
 
 /// A server running in this process until [`TestServer::stop`] (or drop, which stops it
@@ -152,12 +158,19 @@ impl TestServer {
     }
 
     /// Stops the server gracefully: in-flight requests finish, every actor commits and sleeps.
-    pub async fn stop(mut self) {
+    /// An error the server met while serving (or a panic of its task) is returned here, so a
+    /// test that ends with `server.stop().await?` cannot miss it.
+    pub async fn stop(mut self) -> Result<(), TestServerError> {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        if let Some(task) = self.task.take() {
-            let _ = task.await;
+        match self.task.take() {
+            Some(task) => match task.await {
+                Ok(Ok(())) => Ok(()),
+                Ok(Err(e)) => Err(TestServerError::Serve(e)),
+                Err(e) => Err(TestServerError::Panicked(e.to_string())),
+            },
+            None => Ok(()),
         }
     }
 }

@@ -345,10 +345,7 @@ async fn chunked_request_bodies() {
 
 #[tokio::test]
 async fn tokens() {
-    let server = ServerConfig {
-        token: Some("sekret".into()),
-        ..ServerConfig::default()
-    };
+    let server = ServerConfig::default().token(Some("sekret".into()));
     let s = Server::start_with(
         Arc::new(MemoryStorage::new()),
         HostConfig::default(),

@@ -44,10 +44,7 @@ async fn the_schema_route_serves_the_registry_schema() {
 
 #[tokio::test]
 async fn the_schema_route_needs_the_token() {
-    let config = ServerConfig {
-        token: Some("sekret".into()),
-        ..ServerConfig::default()
-    };
+    let config = ServerConfig::default().token(Some("sekret".into()));
     let s = Server::start_with(
         Arc::new(MemoryStorage::new()),
         HostConfig::default(),

@@ -20,8 +20,8 @@ use rivet_envoy_client::protocol;
 use tower::ServiceExt;
 
 use super::kv::KvStorage;
-use crate::ctx::ActorMeta;
 use crate::host::Host;
+use crate::meta::{ActorMeta, now_ms};
 use crate::storage::ActorRecord;
 
 /// Largest request body accepted through the tunnel (the front door applies its own limits).
@@ -35,20 +35,13 @@ pub(crate) struct Callbacks {
     pub(crate) stopping: Arc<Mutex<std::collections::HashSet<String>>>,
 }
 
-pub(crate) fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
-}
-
 fn decode_input(bytes: Option<Vec<u8>>) -> anyhow::Result<Option<actorium_protocol::Value>> {
     match bytes {
         None => Ok(None),
         Some(b) if b.is_empty() => Ok(None),
         Some(b) => {
             let v = actorium_protocol::compat::from_cbor(&b)
-                .and_then(crate::http::gateway::revive)
+                .and_then(crate::http::values::revive)
                 .map_err(|e| anyhow::anyhow!("the actor's input does not decode: {e}"))?;
             Ok(Some(v))
         }
@@ -75,10 +68,7 @@ impl EnvoyCallbacks for Callbacks {
     ) -> BoxFuture<anyhow::Result<()>> {
         let host = self.host.clone();
         let storage = self.storage.clone();
-        self.stopping
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(&actor_id);
+        crate::sync::lock(&self.stopping).remove(&actor_id);
         storage.set_handle(handle);
         Box::pin(async move {
             if !host.registry().contains(&config.name) {
@@ -136,10 +126,7 @@ impl EnvoyCallbacks for Callbacks {
     ) -> BoxFuture<anyhow::Result<()>> {
         let host = self.host.clone();
         let storage = self.storage.clone();
-        self.stopping
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(actor_id.clone());
+        crate::sync::lock(&self.stopping).insert(actor_id.clone());
         let stopping = self.stopping.clone();
         Box::pin(async move {
             tokio::spawn(async move {
@@ -154,10 +141,7 @@ impl EnvoyCallbacks for Callbacks {
                     host.forget(&meta);
                 }
                 storage.deactivate(&actor_id);
-                stopping
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .remove(&actor_id);
+                crate::sync::lock(&stopping).remove(&actor_id);
                 tracing::info!(
                     target: "actorium::engine::activation",
                     actor_id = %actor_id,

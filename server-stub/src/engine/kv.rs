@@ -13,7 +13,9 @@
 //! placement): lookups of other actors answer `None`.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use crate::sync::lock;
 
 use actorium_protocol::ActorKey;
 use ciborium::Value as Cbor;
@@ -42,10 +44,6 @@ struct Inner {
 /// The envoy's storage driver (cheap to clone).
 #[derive(Clone, Default)]
 pub struct KvStorage(Arc<Inner>);
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
 
 fn db(e: impl std::fmt::Display) -> StorageError {
     StorageError::Database(format!("engine KV: {e}"))

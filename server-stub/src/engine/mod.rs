@@ -38,9 +38,8 @@ use rivet_envoy_client::config::{ActorName, EnvoyConfig};
 use rivet_envoy_client::protocol;
 use serde_json::{Value as Json, json};
 
-use crate::host::{Host, HostConfig};
+use crate::host::{Host, HostConfig, Registry};
 use crate::http::ServerConfig;
-use crate::registry::Registry;
 
 pub use kv::KvStorage;
 
@@ -49,6 +48,7 @@ pub const ENGINE_VERSION: &str = "2.3.19";
 
 /// Where and how to join an engine.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct EngineOptions {
     /// The engine's endpoint (`http://127.0.0.1:6420`).
     pub endpoint: String,
@@ -74,6 +74,13 @@ impl EngineOptions {
         }
     }
 }
+
+setters!(EngineOptions {
+    namespace: String,
+    token: Option<String>,
+    pool: String,
+    startup_timeout: Duration,
+});
 
 /// Why joining the engine failed.
 #[derive(Debug, thiserror::Error)]
@@ -480,12 +487,7 @@ pub async fn run(
         let storage = storage.clone();
         let live = host.clone();
         host.set_sleep_listener(Arc::new(move |id: &str| {
-            if stopping
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .contains(id)
-                || live.is_live(id)
-            {
+            if crate::sync::lock(&stopping).contains(id) || live.is_live(id) {
                 return;
             }
             if let Some(generation) = storage.generation(id) {

@@ -100,14 +100,14 @@ pub(crate) async fn open(
         }),
         on_close: Box::new(move |_code, _reason| {
             // Ends the connection loop's input.
-            if let Some(tx) = on_close_tx.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            if let Some(tx) = crate::sync::lock(&on_close_tx).take() {
                 let _ = tx.send(Message::Close(None));
             }
             Box::pin(async {})
         }),
         on_open: Some(Box::new(move |sender: WebSocketSender| {
-            let rx = rx.lock().unwrap_or_else(|p| p.into_inner()).take();
-            let offer = offer.lock().unwrap_or_else(|p| p.into_inner()).take();
+            let rx = crate::sync::lock(&rx).take();
+            let offer = crate::sync::lock(&offer).take();
             if let (Some(rx), Some(offer)) = (rx, offer) {
                 tokio::spawn(async move {
                     let mut tunnel = Tunnel {

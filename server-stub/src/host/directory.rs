@@ -9,7 +9,7 @@ use actorium_protocol::ActorKey;
 use hashbrown::HashTable;
 use hashbrown::hash_table::Entry;
 
-use crate::ctx::ActorMeta;
+use crate::meta::ActorMeta;
 
 /// Something stored under an actor id.
 pub(crate) trait ById {

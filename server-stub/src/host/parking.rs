@@ -8,8 +8,9 @@ use std::sync::{Arc, Mutex, OnceLock};
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
-use super::{Host, lock};
-use crate::ctx::ActorMeta;
+use super::Host;
+use crate::meta::ActorMeta;
+use crate::sync::lock;
 
 /// When a parked instance is due to sleep.
 struct Due {

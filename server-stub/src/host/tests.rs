@@ -10,7 +10,8 @@ use futures_util::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 
-use super::{ConnOut, Host, HostConfig};
+use super::{Host, HostConfig};
+use crate::actor::effects::ConnOut;
 use crate::storage::{MemoryStorage, SqliteStorage, Storage, SyncMode};
 use crate::{Actor, ActorError, Args, Ctx, InitCtx, Registry, Result, UserError, to_value};
 

@@ -11,7 +11,7 @@ use std::time::Duration;
 use tokio::sync::Notify;
 
 use super::Host;
-use super::instance::Envelope;
+use super::mailbox::Envelope;
 use crate::storage::TimerRecord;
 
 /// How long to wait before retrying a timer whose actor was overloaded.
@@ -33,7 +33,7 @@ pub(crate) struct TimerService {
 
 impl TimerService {
     fn lock(&self) -> MutexGuard<'_, Queue> {
-        self.queue.lock().unwrap_or_else(|p| p.into_inner())
+        crate::sync::lock(&self.queue)
     }
 
     /// Adds (or replaces) a committed timer.
@@ -107,7 +107,7 @@ impl TimerService {
             if service.stopped.load(Ordering::Relaxed) {
                 return;
             }
-            let now = super::now_ms();
+            let now = crate::meta::now_ms();
             let (due, next) = service.take_due(now);
             for t in due {
                 tokio::spawn(fire(host.clone(), t));
@@ -115,7 +115,7 @@ impl TimerService {
             match next {
                 None => service.notify.notified().await,
                 Some(at) => {
-                    let wait = Duration::from_millis((at - super::now_ms()).max(0) as u64);
+                    let wait = Duration::from_millis((at - crate::meta::now_ms()).max(0) as u64);
                     tokio::select! {
                         _ = tokio::time::sleep(wait) => {}
                         _ = service.notify.notified() => {}
@@ -150,6 +150,6 @@ async fn fire(host: Host, t: TimerRecord) {
 }
 
 fn retry(host: &Host, mut t: TimerRecord) {
-    t.at_ms = super::now_ms() + RETRY.as_millis() as i64;
+    t.at_ms = crate::meta::now_ms() + RETRY.as_millis() as i64;
     host.timers().add(t);
 }

@@ -5,16 +5,9 @@ use actorium_protocol::{Encoding, WireError, compat};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-/// The HTTP status of an error: the reference's mapping, plus this server's own codes.
+/// The HTTP status of an error (the protocol's error catalogue).
 pub fn status_of(e: &WireError) -> StatusCode {
-    let code = match (e.group.as_str(), e.code.as_str()) {
-        ("actor", "invalid_name") => 400,
-        ("actor", "stopping") => 503,
-        ("guard", "no_route") => 404,
-        ("namespace", "not_found") => 400,
-        _ => e.http_status(),
-    };
-    StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
 /// Escapes the metadata of an error for `encoding`.
@@ -65,23 +58,5 @@ pub(crate) fn encoded_error(e: WireError, encoding: Encoding) -> Response {
 
 /// Any path the server does not know.
 pub(crate) async fn no_route(uri: axum::http::Uri) -> Response {
-    json_error(WireError::new(
-        "guard",
-        "no_route",
-        format!("No route for `{}`.", uri.path()),
-    ))
-}
-
-/// `core.not_supported`.
-pub(crate) fn not_supported(what: &str) -> WireError {
-    WireError::new(
-        "core",
-        "not_supported",
-        format!("{what}: not supported by this server."),
-    )
-}
-
-/// `validation.invalid_input`.
-pub(crate) fn invalid_input(message: impl Into<String>) -> WireError {
-    WireError::new("validation", "invalid_input", message)
+    json_error(WireError::no_route(uri.path()))
 }

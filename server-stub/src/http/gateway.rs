@@ -4,8 +4,7 @@
 use std::sync::Arc;
 
 use actorium_protocol::{
-    ActorSpecifier, Encoding, GatewayTarget, HttpActionRequest, HttpActionResponse, QueryMethod,
-    Value, WireError, compat,
+    Encoding, GatewayTarget, HttpActionRequest, HttpActionResponse, QueryMethod, WireError, compat,
 };
 use axum::body::Body;
 use axum::extract::{FromRequestParts, Request, State, WebSocketUpgrade};
@@ -14,10 +13,11 @@ use axum::response::{IntoResponse, Response};
 use percent_encoding::percent_decode_str;
 
 use super::App;
-use super::errors::{encoded_error, invalid_input, json_error, not_supported};
-use super::rest::read_body;
+use super::body::read_body;
+use super::errors::{encoded_error, json_error};
+use super::values::{escape, revive, revive_args, specifier};
 use super::ws;
-use crate::ctx::ActorMeta;
+use crate::meta::ActorMeta;
 
 /// `x-rivet-conn-params`: the connection params of an HTTP action (raw JSON).
 const CONN_PARAMS_HEADER: &str = "x-rivet-conn-params";
@@ -45,18 +45,7 @@ pub(crate) async fn gateway(State(app): State<App>, req: Request) -> Response {
             return super::errors::no_route(uri.clone()).await;
         }
         if method != Method::POST {
-            let mut e = WireError::new(
-                "actor",
-                "method_not_allowed",
-                format!("Method {method} is not allowed for {actor_path}."),
-            );
-            e.metadata = Some(Value::Map(vec![
-                (
-                    Value::Text("method".into()),
-                    Value::Text(method.to_string()),
-                ),
-                (Value::Text("path".into()), Value::Text(actor_path.into())),
-            ]));
+            let e = WireError::method_not_allowed(method.as_str(), actor_path);
             return json_error(e);
         }
         let action = match percent_decode_str(name).decode_utf8() {
@@ -99,7 +88,7 @@ pub(crate) async fn gateway(State(app): State<App>, req: Request) -> Response {
     } else {
         return super::errors::no_route(uri.clone()).await;
     };
-    json_error(not_supported(what))
+    json_error(WireError::not_supported(what))
 }
 
 /// Finds (or creates) the actor a gateway target names.
@@ -111,15 +100,11 @@ pub(crate) async fn resolve(
         GatewayTarget::Direct { actor_id, .. } => app.host.actor(actor_id).await,
         GatewayTarget::Query(q) => {
             if q.namespace != app.host.config().namespace {
-                return Err(WireError::new(
-                    "namespace",
-                    "not_found",
-                    "The namespace does not exist.",
-                ));
+                return Err(WireError::namespace_not_found());
             }
             q.key
                 .validate()
-                .map_err(|e| invalid_input(format!("Invalid key: {e}")))?;
+                .map_err(|e| WireError::invalid_input(format!("Invalid key: {e}")))?;
             match q.method {
                 QueryMethod::Get => app.host.get(&q.name, &q.key).await,
                 QueryMethod::GetOrCreate => {
@@ -140,64 +125,6 @@ pub(crate) async fn resolve(
                 }
             }
         }
-    }
-}
-
-pub(crate) fn specifier(meta: &ActorMeta) -> ActorSpecifier {
-    ActorSpecifier {
-        actor_id: meta.id.clone(),
-        generation: 1,
-        key: Some(meta.key.to_rest()),
-    }
-}
-
-/// Escapes an outgoing user value for `encoding`.
-pub(crate) fn escape(value: Value, encoding: Encoding) -> Value {
-    match encoding {
-        Encoding::Json => compat::escape_for_json(value),
-        Encoding::Cbor | Encoding::Bare => compat::escape_for_cbor(value),
-    }
-}
-
-/// Revives incoming arguments (`json` and `bare` carry compat markers; `cbor` does not).
-pub(crate) fn revive_args(args: Vec<Value>, encoding: Encoding) -> Result<Vec<Value>, WireError> {
-    if encoding == Encoding::Cbor {
-        return Ok(args);
-    }
-    match revive(Value::Array(args)) {
-        Ok(Value::Array(args)) => Ok(args),
-        Ok(_) => Err(WireError::invalid_request("Arguments are not an array.")),
-        Err(e) => Err(WireError::invalid_request(format!(
-            "Invalid arguments: {e}"
-        ))),
-    }
-}
-
-/// [`compat::revive`], except that every `["$BigInt", "N"]` becomes a CBOR bignum (tag 2/3),
-/// small ones included: serde still reads it into any Rust integer type, and a value passed
-/// through untyped (an `echo`) goes back to JavaScript as a `bigint`, as the reference does.
-pub(crate) fn revive(value: Value) -> Result<Value, actorium_protocol::ProtocolError> {
-    compat::revive(bigints_as_tags(value))
-}
-
-fn bigints_as_tags(value: Value) -> Value {
-    match value {
-        Value::Array(items) => {
-            if let [Value::Text(tag), Value::Text(n)] = items.as_slice()
-                && tag == "$BigInt"
-                && let Ok(n) = n.parse::<i128>()
-            {
-                return compat::bignum_tag(n);
-            }
-            Value::Array(items.into_iter().map(bigints_as_tags).collect())
-        }
-        Value::Map(entries) => Value::Map(
-            entries
-                .into_iter()
-                .map(|(k, v)| (bigints_as_tags(k), bigints_as_tags(v)))
-                .collect(),
-        ),
-        other => other,
     }
 }
 
@@ -287,31 +214,4 @@ async fn http_action(
     );
     actor_headers(&mut resp, meta);
     resp
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn small_bigints_stay_bigints() {
-        let marker =
-            |n: &str| Value::Array(vec![Value::Text("$BigInt".into()), Value::Text(n.into())]);
-        let v = revive(Value::Array(vec![
-            marker("7"),
-            marker("-1"),
-            Value::Integer(7.into()),
-        ]))
-        .unwrap();
-        let Value::Array(items) = &v else { panic!() };
-        assert_eq!(items[0], Value::Tag(2, Box::new(Value::Bytes(vec![7]))));
-        assert_eq!(items[1], Value::Tag(3, Box::new(Value::Bytes(vec![0]))));
-        // Typed code still reads them as integers.
-        let n: i64 = actorium_protocol::compat::deserialize(items[0].clone()).unwrap();
-        assert_eq!(n, 7);
-        let n: i64 = actorium_protocol::compat::deserialize(items[1].clone()).unwrap();
-        assert_eq!(n, -1);
-        // And they go back as bigints.
-        assert_eq!(escape(items[0].clone(), Encoding::Json), marker("7"));
-    }
 }

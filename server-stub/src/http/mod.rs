@@ -10,9 +10,11 @@
 //! structured error (`{group, code, message}`) and the server goes on.
 
 mod auth;
+mod body;
 mod errors;
-pub(crate) mod gateway;
+mod gateway;
 mod rest;
+pub(crate) mod values;
 pub(crate) mod ws;
 
 use std::future::Future;
@@ -28,6 +30,7 @@ pub use errors::status_of;
 
 /// Size limits of the front door (the reference's by default).
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Limits {
     /// Largest HTTP action body and WebSocket message, in and out (default 1 MiB).
     pub max_message: usize,
@@ -49,6 +52,7 @@ impl Default for Limits {
 
 /// Front-door settings.
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct ServerConfig {
     /// If set, every request but `/metadata` and `/health` must carry this token
     /// (`Authorization: Bearer`, `x-rivet-token`, `/gateway/{id}@{token}`, `rvt-token`, or the
@@ -57,6 +61,17 @@ pub struct ServerConfig {
     /// Size limits.
     pub limits: Limits,
 }
+
+setters!(Limits {
+    max_message: usize,
+    max_query_input: usize,
+    max_rest_input: usize,
+});
+
+setters!(ServerConfig {
+    token: Option<String>,
+    limits: Limits,
+});
 
 pub(crate) struct AppState {
     pub host: Host,

@@ -14,8 +14,10 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use super::App;
-use super::errors::{invalid_input, json_error};
-use crate::ctx::ActorMeta;
+use super::body::read_body;
+use super::errors::json_error;
+use super::values::revive;
+use crate::meta::ActorMeta;
 
 /// Namespace id reported in actor objects.
 const NAMESPACE_ID: &str = "actoriumnamespace00000000000000";
@@ -105,18 +107,15 @@ pub(crate) async fn schema(State(app): State<App>) -> Response {
 /// Checks the `namespace` query parameter (absent means the server's namespace).
 fn check_namespace(app: &App, q: &BTreeMap<String, String>) -> Result<(), WireError> {
     match q.get("namespace") {
-        Some(ns) if ns != &app.host.config().namespace => Err(WireError::new(
-            "namespace",
-            "not_found",
-            "The namespace does not exist.",
-        )),
+        Some(ns) if ns != &app.host.config().namespace => Err(WireError::namespace_not_found()),
         _ => Ok(()),
     }
 }
 
 fn parse_key(s: &str) -> Result<ActorKey, WireError> {
     let key = ActorKey::from_rest(s);
-    key.validate().map_err(|e| invalid_input(e.to_string()))?;
+    key.validate()
+        .map_err(|e| WireError::invalid_input(e.to_string()))?;
     Ok(key)
 }
 
@@ -130,19 +129,19 @@ fn parse_input(app: &App, input: Option<&str>) -> Result<Option<Value>, WireErro
     use base64::Engine as _;
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(input.as_bytes())
-        .map_err(|e| invalid_input(format!("Invalid input: not base64: {e}")))?;
+        .map_err(|e| WireError::invalid_input(format!("Invalid input: not base64: {e}")))?;
     if bytes.len() > limit {
         return Err(WireError::incoming_too_long(limit));
     }
     actorium_protocol::compat::from_cbor(&bytes)
-        .and_then(super::gateway::revive)
+        .and_then(revive)
         .map(Some)
-        .map_err(|e| invalid_input(format!("Invalid input: {e}")))
+        .map_err(|e| WireError::invalid_input(format!("Invalid input: {e}")))
 }
 
 fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, WireError> {
     serde_json::from_slice(body)
-        .map_err(|e| WireError::new("api", "bad_request", format!("Invalid request body: {e}")))
+        .map_err(|e| WireError::bad_request(format!("Invalid request body: {e}")))
 }
 
 /// Largest `/actors` body: the input limit in base64, plus room for the other fields.
@@ -150,28 +149,11 @@ fn rest_body_limit(app: &App) -> usize {
     app.config.limits.max_rest_input / 3 * 4 + (64 << 10)
 }
 
-/// Reads a (possibly chunked) body of at most `limit` bytes.
-pub(crate) async fn read_body(body: Body, limit: usize) -> Result<Vec<u8>, WireError> {
-    use futures_util::StreamExt as _;
-    let mut stream = body.into_data_stream();
-    let mut buf = Vec::new();
-    while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| {
-            WireError::invalid_request(format!("Cannot read the request body: {e}"))
-        })?;
-        if buf.len() + chunk.len() > limit {
-            return Err(WireError::incoming_too_long(limit));
-        }
-        buf.extend_from_slice(&chunk);
-    }
-    Ok(buf)
-}
-
 fn check_name(app: &App, name: &str) -> Result<(), WireError> {
     if app.host.registry().contains(name) {
         Ok(())
     } else {
-        Err(crate::host::unknown_name(name))
+        Err(WireError::invalid_name(name))
     }
 }
 
@@ -203,7 +185,9 @@ async fn list(app: &App, q: &BTreeMap<String, String>) -> Result<Vec<ActorInfo>,
         return Ok(out);
     }
     let Some(name) = q.get("name") else {
-        return Err(invalid_input("Name is required when not using actor_ids."));
+        return Err(WireError::invalid_input(
+            "Name is required when not using actor_ids.",
+        ));
     };
     if let Some(key) = q.get("key") {
         let key = parse_key(key)?;

@@ -17,9 +17,9 @@ use tokio::sync::mpsc;
 
 use super::App;
 use super::errors::escape_error;
-use super::gateway::{escape, revive_args, specifier};
-use crate::ctx::ActorMeta;
-use crate::host::ConnOut;
+use super::values::{escape, revive_args, specifier};
+use crate::actor::effects::ConnOut;
+use crate::meta::ActorMeta;
 
 /// What the client offered in `Sec-WebSocket-Protocol`.
 pub(crate) struct Offer {

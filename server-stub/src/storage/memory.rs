@@ -29,7 +29,7 @@ impl MemoryStorage {
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut Data) -> T) -> T {
-        let mut guard = self.data.lock().unwrap_or_else(|p| p.into_inner());
+        let mut guard = crate::sync::lock(&self.data);
         f(&mut guard)
     }
 }

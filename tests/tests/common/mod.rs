@@ -46,10 +46,7 @@ impl Server {
     ) -> Server {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let config = HostConfig {
-            client_endpoint: format!("http://{addr}"),
-            ..config
-        };
+        let config = config.client_endpoint(format!("http://{addr}"));
         let host = Host::new(actorium_tests::registry(), storage, config);
         host.start().await.unwrap();
         let (stop, rx) = oneshot::channel::<()>();

@@ -6,10 +6,11 @@ use std::sync::Arc;
 
 use actorium_protocol::schema::{ActorSchema, RegistrySchema};
 
+use super::Host;
+use super::instance::{self, Start};
+use super::mailbox::MailboxRx;
 use crate::actor::Actor;
-use crate::ctx::ActorMeta;
-use crate::host::Host;
-use crate::host::instance::{self, MailboxRx, Start};
+use crate::meta::ActorMeta;
 
 /// Starts instances of one actor type (type-erased).
 pub(crate) trait Factory: Send + Sync + 'static {

@@ -1,40 +1,27 @@
 //! The actor context [`Ctx`]: identity, state guards, vars, events, connections, timers,
-//! actor-to-actor client, sleep and destroy.
-//!
-//! State is reached through guards ([`StateRef`], [`StateMut`]) that are not `Send`, so a guard
-//! kept alive across an `.await` makes the action future `!Send`, which [`crate::Actor::dispatch`]
-//! rejects at compile time. The lock behind them is never contended (all of one actor's actions
-//! are polled on one task); a second borrow while a mutable guard is alive, as in
-//! `c.state_mut().n = c.state().n + 1`, panics with a clear message instead of deadlocking.
+//! actor-to-actor client, sleep and destroy; [`InitCtx`] for `create_state`; [`Events`] and
+//! [`Schedule`], what `c.events()` and `c.schedule()` give.
 
-use std::collections::{BTreeMap, HashSet};
-use std::marker::PhantomData;
-use std::ops::{Deref, DerefMut};
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock, TryLockError};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use actorium_protocol::{ActorKey, Value};
 use serde::Serialize;
 
-use crate::actor::Actor;
-use crate::client::ActorClient;
+use super::Actor;
+use super::conn::Conn;
+use super::effects::{Outgoing, TurnEffects};
+use super::state::{StateMut, StateRef, borrow, borrow_mut};
 use crate::error::Result;
-use crate::host::conn::ConnSender;
+use crate::meta::ActorMeta;
 use crate::storage::TimerRecord;
+use crate::sync::lock;
 
-/// Who an actor is: id, name, key and creation time.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ActorMeta {
-    /// The actor id (30 characters of `[0-9a-z]`, ending in `00`).
-    pub id: String,
-    /// The actor's wire name.
-    pub name: String,
-    /// The actor's key.
-    pub key: ActorKey,
-    /// Creation time, milliseconds since the Unix epoch.
-    pub create_ts: i64,
-}
+/// The client an actor calls other actors with ([`Ctx::client`]): the same [`actorium_client::Client`]
+/// as outside, routed in-process to the actors this server hosts.
+pub type ActorClient = actorium_client::Client;
 
 /// The context of [`Actor::create_state`]: identity only (there is no state yet).
 #[derive(Debug)]
@@ -60,226 +47,6 @@ impl<'a> InitCtx<'a> {
     /// The actor's wire name.
     pub fn name(&self) -> &str {
         &self.meta.name
-    }
-}
-
-/// Shared read access to state; not `Send`, so it cannot be held across an `.await`.
-pub struct StateRef<'a, T> {
-    guard: std::sync::RwLockReadGuard<'a, T>,
-    _not_send: PhantomData<*const ()>,
-}
-
-impl<T> Deref for StateRef<'_, T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        &self.guard
-    }
-}
-
-/// Exclusive write access to state; not `Send`, so it cannot be held across an `.await`.
-pub struct StateMut<'a, T> {
-    guard: std::sync::RwLockWriteGuard<'a, T>,
-    _not_send: PhantomData<*const ()>,
-}
-
-impl<T> Deref for StateMut<'_, T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        &self.guard
-    }
-}
-
-impl<T> DerefMut for StateMut<'_, T> {
-    fn deref_mut(&mut self) -> &mut T {
-        &mut self.guard
-    }
-}
-
-pub(crate) fn borrow<'a, T>(lock: &'a RwLock<T>, what: &str) -> StateRef<'a, T> {
-    let guard = match lock.try_read() {
-        Ok(g) => g,
-        Err(TryLockError::Poisoned(p)) => p.into_inner(),
-        Err(TryLockError::WouldBlock) => panic!(
-            "{what} is already borrowed mutably: a `state_mut()` guard is still alive \
-             (as in `c.state_mut().n = c.state().n + 1`); read into a local first, or use the \
-             one mutable guard for both"
-        ),
-    };
-    StateRef {
-        guard,
-        _not_send: PhantomData,
-    }
-}
-
-pub(crate) fn borrow_mut<'a, T>(lock: &'a RwLock<T>, what: &str) -> StateMut<'a, T> {
-    let guard = match lock.try_write() {
-        Ok(g) => g,
-        Err(TryLockError::Poisoned(p)) => p.into_inner(),
-        Err(TryLockError::WouldBlock) => panic!(
-            "{what} is already borrowed: another `state()` or `state_mut()` guard is still alive \
-             (as in `c.state_mut().n = c.state().n + 1`); read into a local first, or use the \
-             one mutable guard for both"
-        ),
-    };
-    StateMut {
-        guard,
-        _not_send: PhantomData,
-    }
-}
-
-thread_local! {
-    /// The connection of the action being polled (set by [`WithConn`] around each poll).
-    static CURRENT_CONN: std::cell::RefCell<Option<Arc<dyn std::any::Any + Send + Sync>>> =
-        const { std::cell::RefCell::new(None) };
-}
-
-/// Polls an action with [`Ctx::conn`] set to its connection.
-pub(crate) struct WithConn<F> {
-    conn: Option<Arc<dyn std::any::Any + Send + Sync>>,
-    inner: F,
-}
-
-impl<F> WithConn<F> {
-    pub(crate) fn new<A: Actor>(conn: Option<Arc<Conn<A>>>, inner: F) -> Self {
-        WithConn {
-            conn: conn.map(|c| c as Arc<dyn std::any::Any + Send + Sync>),
-            inner,
-        }
-    }
-}
-
-impl<F: std::future::Future + Unpin> std::future::Future for WithConn<F> {
-    type Output = F::Output;
-
-    fn poll(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<F::Output> {
-        let this = &mut *self;
-        let previous = CURRENT_CONN.with(|c| c.replace(this.conn.clone()));
-        // Restore even if the action panics (the panic is caught further up).
-        struct Restore(Option<Arc<dyn std::any::Any + Send + Sync>>);
-        impl Drop for Restore {
-            fn drop(&mut self) {
-                let previous = self.0.take();
-                CURRENT_CONN.with(|c| *c.borrow_mut() = previous);
-            }
-        }
-        let _restore = Restore(previous);
-        std::pin::Pin::new(&mut this.inner).poll(cx)
-    }
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-/// Something an actor sends during a turn; held until the turn's changes are committed.
-#[derive(Debug)]
-pub(crate) enum Outgoing {
-    /// An event for every connection subscribed to `name`.
-    Broadcast { name: String, args: Vec<Value> },
-    /// An event for one connection (if it is subscribed or not: direct sends always go out).
-    Send {
-        conn: String,
-        name: String,
-        args: Vec<Value>,
-    },
-    /// The reply of a finished call (queued by the host in completion order).
-    Reply(crate::host::instance::Reply),
-}
-
-/// What a turn left for the host: outgoing messages, timers, sleep/destroy requests.
-#[derive(Debug, Default)]
-pub(crate) struct TurnEffects {
-    pub outbox: Vec<Outgoing>,
-    pub timers: Vec<TimerRecord>,
-    pub cancelled_timers: Vec<String>,
-}
-
-/// A WebSocket connection to an actor.
-pub struct Conn<A: Actor> {
-    /// Set at once for WebSocket connections; made on first use for the ephemeral connection
-    /// of an HTTP action (most actions never ask for it).
-    id: OnceLock<String>,
-    params: Option<A::ConnParams>,
-    state: RwLock<A::ConnState>,
-    pub(crate) subscriptions: Mutex<HashSet<String>>,
-    pub(crate) sender: ConnSender,
-    effects: Arc<Mutex<TurnEffects>>,
-}
-
-impl<A: Actor> Conn<A> {
-    pub(crate) fn new(
-        id: String,
-        params: Option<A::ConnParams>,
-        state: A::ConnState,
-        sender: ConnSender,
-        effects: Arc<Mutex<TurnEffects>>,
-    ) -> Self {
-        Self::with_id(OnceLock::from(id), params, state, sender, effects)
-    }
-
-    /// The ephemeral connection of a stateless call (HTTP action, actor-to-actor call):
-    /// nothing is ever sent on it, and its id is made only if asked for.
-    pub(crate) fn ephemeral(
-        params: Option<A::ConnParams>,
-        state: A::ConnState,
-        sender: ConnSender,
-        effects: Arc<Mutex<TurnEffects>>,
-    ) -> Self {
-        Self::with_id(OnceLock::new(), params, state, sender, effects)
-    }
-
-    fn with_id(
-        id: OnceLock<String>,
-        params: Option<A::ConnParams>,
-        state: A::ConnState,
-        sender: ConnSender,
-        effects: Arc<Mutex<TurnEffects>>,
-    ) -> Self {
-        Conn {
-            id,
-            params,
-            state: RwLock::new(state),
-            subscriptions: Mutex::new(HashSet::new()),
-            sender,
-            effects,
-        }
-    }
-
-    /// The connection id (a UUID, as sent in `Init`).
-    pub fn id(&self) -> &str {
-        self.id.get_or_init(ephemeral_conn_id)
-    }
-
-    /// The params the client connected with.
-    pub fn params(&self) -> Option<&A::ConnParams> {
-        self.params.as_ref()
-    }
-
-    /// Reads the connection state.
-    pub fn state(&self) -> StateRef<'_, A::ConnState> {
-        borrow(&self.state, "the connection state")
-    }
-
-    /// Writes the connection state (ephemeral; not persisted).
-    pub fn state_mut(&self) -> StateMut<'_, A::ConnState> {
-        borrow_mut(&self.state, "the connection state")
-    }
-
-    /// Whether the connection subscribed to `event`.
-    pub fn is_subscribed(&self, event: &str) -> bool {
-        lock(&self.subscriptions).contains(event)
-    }
-
-    /// Sends an event to this connection only (after the turn's commit, like broadcasts).
-    pub fn send(&self, name: &str, args: Vec<Value>) {
-        lock(&self.effects).outbox.push(Outgoing::Send {
-            conn: self.id().to_string(),
-            name: name.to_string(),
-            args,
-        });
     }
 }
 
@@ -390,8 +157,8 @@ impl<A: Actor> Ctx<A> {
         lock(&self.conns).values().cloned().collect()
     }
 
-    /// The server's directory for the actors' own files, e.g. an external database
-    /// ([`crate::HostConfig::data_dir`]).
+    /// The server's directory for the actors' own files, e.g. an external database (the
+    /// host's `data_dir` setting: the serve helper's `--data-dir`).
     pub fn data_dir(&self) -> &std::path::Path {
         &self.data_dir
     }
@@ -476,9 +243,7 @@ impl<A: Actor> Ctx<A> {
     /// [`Actor::create_conn_state`] built); `None` in timers and hooks. Only meaningful inside
     /// an action, from the actor's own task.
     pub fn conn(&self) -> Option<Arc<Conn<A>>> {
-        CURRENT_CONN
-            .with(|c| c.borrow().clone())
-            .and_then(|c| c.downcast::<Conn<A>>().ok())
+        super::conn::current::<A>()
     }
 }
 
@@ -502,7 +267,7 @@ impl<A: Actor> Events<'_, A> {
 
     /// Broadcasts event `name` with one argument.
     pub fn emit<T: Serialize + ?Sized>(&self, name: &str, arg: &T) -> Result<()> {
-        let value = crate::actor::to_value(arg)?;
+        let value = super::args::to_value(arg)?;
         self.ctx.broadcast(name, vec![value]);
         Ok(())
     }
@@ -548,12 +313,4 @@ impl<A: Actor> Schedule<'_, A> {
             .cancelled_timers
             .push(timer_id.to_string());
     }
-}
-
-/// A UUID v4 from the thread's userspace random generator (`Uuid::new_v4` costs a `getrandom`
-/// system call).
-fn ephemeral_conn_id() -> String {
-    uuid::Builder::from_random_bytes(rand::random())
-        .into_uuid()
-        .to_string()
 }

@@ -1,20 +1,17 @@
-//! Actor-to-actor calls: [`crate::Ctx::client`] is an `actorium_client::Client` (the same API
-//! as outside) with a local router installed: stateless actions and `resolve` of actors this
-//! host serves are dispatched in-process (straight to the target's mailbox, no HTTP, no
-//! encoding), so `A -> B -> A` chains complete (each actor keeps polling its other work while
-//! it awaits). Calls to actor names this host does not serve, and WebSocket connections, go
-//! over the network to [`crate::HostConfig::client_endpoint`].
+//! Actor-to-actor calls in-process: the actors' client ([`crate::actor::Ctx::client`], the same
+//! `actorium_client::Client` as outside) gets this local router, so stateless actions and
+//! `resolve` of actors this host serves go straight to the target's mailbox (no HTTP, no
+//! encoding), and `A -> B -> A` chains complete (each actor keeps polling its other work while
+//! it awaits). Calls to names this host does not serve, and WebSocket connections, go over the
+//! network to the configured client endpoint.
 
 use std::sync::{Arc, Weak};
 
 use actorium_client::{ActorQuery, CallError, LocalCall, LocalFuture, LocalRouter};
 use actorium_protocol::Value;
 
-use crate::ctx::ActorMeta;
-use crate::host::{Host, HostInner};
-
-/// The client actors get from [`crate::Ctx::client`].
-pub type ActorClient = actorium_client::Client;
+use super::{Host, HostInner};
+use crate::meta::ActorMeta;
 
 /// Routes calls to actors of one host in-process.
 pub(crate) struct HostRouter {

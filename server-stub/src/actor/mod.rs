@@ -15,9 +15,9 @@
 //!   actor is created.
 //! - [`Actor::dispatch`] (required): from an action's wire name and its positional argument
 //!   values (plain CBOR [`Value`]s, JSON-compat markers already revived) to a `Send` future of the
-//!   output value. Unknown names return [`ActorError::action_not_found`]; arguments that do not
-//!   deserialize return [`ActorError::invalid_args`] (see [`crate::Args`]).
-//! - Lifecycle hooks with no-op defaults, mirroring RivetKit (DESIGN.md section 2).
+//!   output value. Unknown names return [`ActorError::action_not_found`](crate::error::ActorError::action_not_found); arguments that do not
+//!   deserialize return [`ActorError::invalid_args`](crate::error::ActorError::invalid_args) (see [`Args`]).
+//! - Lifecycle hooks with no-op defaults, mirroring RivetKit's.
 //!
 //! Every future returned by a hook or by `dispatch` must be `Send`; the state guards of
 //! [`Ctx`] are not, so a guard held across an `.await` is a compile error.
@@ -37,6 +37,18 @@
 //! - Destroy ([`Ctx::destroy`] or `DELETE /actors/{id}`): `on_destroy`, then the actor, its
 //!   state and its timers are deleted and its connections closed.
 
+mod args;
+mod conn;
+mod ctx;
+pub(crate) mod effects;
+mod state;
+
+pub use args::{Args, to_value};
+pub use conn::Conn;
+pub(crate) use conn::WithConn;
+pub use ctx::{ActorClient, Ctx, Events, InitCtx, Schedule};
+pub use state::{StateMut, StateRef};
+
 use std::future::Future;
 
 use actorium_protocol::Value;
@@ -45,8 +57,7 @@ use futures_util::future::BoxFuture;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::ctx::{Conn, Ctx, InitCtx};
-use crate::error::{ActorError, Result};
+use crate::error::Result;
 
 /// An actor implementation (see the [module docs](self) for the contract).
 ///
@@ -103,8 +114,8 @@ pub trait Actor: Serialize + DeserializeOwned + Send + Sync + Sized + 'static {
     /// Ephemeral variables, rebuilt by [`Actor::create_vars`] on every wake (never persisted).
     type Vars: Default + Send + Sync + 'static;
     /// What [`Ctx::events`] returns: the typed broadcasts the `#[actor]` macro generates, or
-    /// the untyped [`crate::Events`] for hand-written actors
-    /// (`type Events<'a> = actorium_server::Events<'a, Self>;`).
+    /// the untyped [`Events`] for hand-written actors
+    /// (`type Events<'a> = actorium::Events<'a, Self>;`).
     type Events<'a>: From<&'a Ctx<Self>>
     where
         Self: 'a;
@@ -117,7 +128,7 @@ pub trait Actor: Serialize + DeserializeOwned + Send + Sync + Sized + 'static {
 
     /// Runs the action `action` with positional `args`; the output is a CBOR value.
     ///
-    /// Unknown names must return [`ActorError::action_not_found`].
+    /// Unknown names must return [`ActorError::action_not_found`](crate::error::ActorError::action_not_found).
     fn dispatch<'a>(
         ctx: &'a Ctx<Self>,
         action: &'a str,
@@ -213,94 +224,5 @@ pub trait Actor: Serialize + DeserializeOwned + Send + Sync + Sized + 'static {
     fn on_destroy(ctx: &Ctx<Self>) -> impl Future<Output = Result<()>> + Send {
         let _ = ctx;
         async { Ok(()) }
-    }
-}
-
-/// Positional arguments of one action call, taken one by one with serde.
-///
-/// A missing trailing argument reads as `null` (so `Option<T>` parameters may be omitted, as in
-/// JavaScript); a value that does not deserialize is [`ActorError::invalid_args`].
-#[derive(Debug)]
-pub struct Args<'a> {
-    action: &'a str,
-    values: std::vec::IntoIter<Value>,
-    index: usize,
-}
-
-impl<'a> Args<'a> {
-    /// The arguments of a call to `action`.
-    pub fn new(action: &'a str, values: Vec<Value>) -> Self {
-        Args {
-            action,
-            values: values.into_iter(),
-            index: 0,
-        }
-    }
-
-    /// The next argument, deserialized.
-    #[allow(clippy::should_implement_trait)] // generated code calls `args.next()?`
-    pub fn next<T: DeserializeOwned>(&mut self) -> Result<T> {
-        let value = self.values.next().unwrap_or(Value::Null);
-        let index = self.index;
-        self.index += 1;
-        actorium_protocol::compat::deserialize(value)
-            .map_err(|e| ActorError::invalid_args(self.action, format!("argument {index}: {e}")))
-    }
-
-    /// Checks that every argument was taken (extra arguments are
-    /// [`ActorError::invalid_args`]).
-    pub fn finish(&mut self) -> Result<()> {
-        let extra = self.values.len();
-        if extra > 0 {
-            return Err(ActorError::invalid_args(
-                self.action,
-                format!(
-                    "expected {} arguments, got {}",
-                    self.index,
-                    self.index + extra
-                ),
-            ));
-        }
-        Ok(())
-    }
-
-    /// All remaining arguments as they are (for variadic actions).
-    pub fn rest(&mut self) -> Vec<Value> {
-        self.values.by_ref().collect()
-    }
-
-    /// Serializes an action's output.
-    pub fn output<T: Serialize + ?Sized>(&self, value: &T) -> Result<Value> {
-        to_value(value)
-    }
-}
-
-/// Serializes any value into the value model (a serialization failure is an internal error).
-pub fn to_value<T: Serialize + ?Sized>(value: &T) -> Result<Value> {
-    actorium_protocol::compat::serialize(value)
-        .map_err(|e| ActorError::internal(format!("output does not serialize: {e}")))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn args_pad_with_null_and_report_types() {
-        let mut a = Args::new("f", vec![Value::Integer(3.into())]);
-        assert_eq!(a.next::<i64>().unwrap(), 3);
-        assert_eq!(a.next::<Option<i64>>().unwrap(), None);
-        let mut a = Args::new("f", vec![Value::Text("x".into())]);
-        let e = a.next::<i64>().unwrap_err().to_wire();
-        assert_eq!(
-            (e.group.as_str(), e.code.as_str()),
-            ("actor", "invalid_request")
-        );
-        assert!(e.message.contains("argument 0"), "{}", e.message);
-        let mut a = Args::new("f", vec![Value::Null, Value::Null]);
-        a.next::<Option<i64>>().unwrap();
-        assert!(a.finish().is_err());
-        a.rest();
-        assert!(a.finish().is_ok());
     }
 }

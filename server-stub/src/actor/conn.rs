@@ -1,0 +1,156 @@
+//! A connection to an actor ([`Conn`]): its id, params, connection state and subscriptions, and
+//! [`WithConn`], which makes it the current connection while an action is polled.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
+
+use actorium_protocol::Value;
+
+use super::Actor;
+use super::effects::{ConnSender, Outgoing, TurnEffects};
+use super::state::{StateMut, StateRef, borrow, borrow_mut};
+use crate::sync::lock;
+
+thread_local! {
+    /// The connection of the action being polled (set by [`WithConn`] around each poll).
+    static CURRENT_CONN: std::cell::RefCell<Option<Arc<dyn std::any::Any + Send + Sync>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Polls an action with [`Ctx::conn`] set to its connection.
+pub(crate) struct WithConn<F> {
+    conn: Option<Arc<dyn std::any::Any + Send + Sync>>,
+    inner: F,
+}
+
+impl<F> WithConn<F> {
+    pub(crate) fn new<A: Actor>(conn: Option<Arc<Conn<A>>>, inner: F) -> Self {
+        WithConn {
+            conn: conn.map(|c| c as Arc<dyn std::any::Any + Send + Sync>),
+            inner,
+        }
+    }
+}
+
+impl<F: std::future::Future + Unpin> std::future::Future for WithConn<F> {
+    type Output = F::Output;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<F::Output> {
+        let this = &mut *self;
+        let previous = CURRENT_CONN.with(|c| c.replace(this.conn.clone()));
+        // Restore even if the action panics (the panic is caught further up).
+        struct Restore(Option<Arc<dyn std::any::Any + Send + Sync>>);
+        impl Drop for Restore {
+            fn drop(&mut self) {
+                let previous = self.0.take();
+                CURRENT_CONN.with(|c| *c.borrow_mut() = previous);
+            }
+        }
+        let _restore = Restore(previous);
+        std::pin::Pin::new(&mut this.inner).poll(cx)
+    }
+}
+
+/// The connection of the action being polled on this thread, if it is a `Conn<A>`.
+pub(crate) fn current<A: Actor>() -> Option<Arc<Conn<A>>> {
+    CURRENT_CONN
+        .with(|c| c.borrow().clone())
+        .and_then(|c| c.downcast::<Conn<A>>().ok())
+}
+
+/// A WebSocket connection to an actor.
+pub struct Conn<A: Actor> {
+    /// Set at once for WebSocket connections; made on first use for the ephemeral connection
+    /// of an HTTP action (most actions never ask for it).
+    id: OnceLock<String>,
+    params: Option<A::ConnParams>,
+    state: RwLock<A::ConnState>,
+    pub(crate) subscriptions: Mutex<HashSet<String>>,
+    pub(crate) sender: ConnSender,
+    effects: Arc<Mutex<TurnEffects>>,
+}
+
+impl<A: Actor> Conn<A> {
+    pub(crate) fn new(
+        id: String,
+        params: Option<A::ConnParams>,
+        state: A::ConnState,
+        sender: ConnSender,
+        effects: Arc<Mutex<TurnEffects>>,
+    ) -> Self {
+        Self::with_id(OnceLock::from(id), params, state, sender, effects)
+    }
+
+    /// The ephemeral connection of a stateless call (HTTP action, actor-to-actor call):
+    /// nothing is ever sent on it, and its id is made only if asked for.
+    pub(crate) fn ephemeral(
+        params: Option<A::ConnParams>,
+        state: A::ConnState,
+        sender: ConnSender,
+        effects: Arc<Mutex<TurnEffects>>,
+    ) -> Self {
+        Self::with_id(OnceLock::new(), params, state, sender, effects)
+    }
+
+    fn with_id(
+        id: OnceLock<String>,
+        params: Option<A::ConnParams>,
+        state: A::ConnState,
+        sender: ConnSender,
+        effects: Arc<Mutex<TurnEffects>>,
+    ) -> Self {
+        Conn {
+            id,
+            params,
+            state: RwLock::new(state),
+            subscriptions: Mutex::new(HashSet::new()),
+            sender,
+            effects,
+        }
+    }
+
+    /// The connection id (a UUID, as sent in `Init`).
+    pub fn id(&self) -> &str {
+        self.id.get_or_init(ephemeral_conn_id)
+    }
+
+    /// The params the client connected with.
+    pub fn params(&self) -> Option<&A::ConnParams> {
+        self.params.as_ref()
+    }
+
+    /// Reads the connection state.
+    pub fn state(&self) -> StateRef<'_, A::ConnState> {
+        borrow(&self.state, "the connection state")
+    }
+
+    /// Writes the connection state (ephemeral; not persisted).
+    pub fn state_mut(&self) -> StateMut<'_, A::ConnState> {
+        borrow_mut(&self.state, "the connection state")
+    }
+
+    /// Whether the connection subscribed to `event`.
+    pub fn is_subscribed(&self, event: &str) -> bool {
+        lock(&self.subscriptions).contains(event)
+    }
+
+    /// Sends an event to this connection only (after the turn's commit, like broadcasts).
+    pub fn send(&self, name: &str, args: Vec<Value>) {
+        lock(&self.effects).outbox.push(Outgoing::Send {
+            conn: self.id().to_string(),
+            name: name.to_string(),
+            args,
+        });
+    }
+}
+
+/// A UUID v4 from the thread's userspace random generator (`Uuid::new_v4` costs a `getrandom`
+/// system call).
+fn ephemeral_conn_id() -> String {
+    uuid::Builder::from_random_bytes(rand::random())
+        .into_uuid()
+        .to_string()
+}

@@ -1,0 +1,67 @@
+//! [`HostConfig`]: the host's settings, with the reference's limits by default.
+
+use std::time::Duration;
+
+/// Host settings (the reference's limits by default).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct HostConfig {
+    /// An actor with no connections and no work for this long is put to sleep (default 30 s).
+    pub idle_timeout: Duration,
+    /// Longest an action may run before the caller gets `actor.action_timed_out` (default 60 s).
+    pub action_timeout: Duration,
+    /// Messages waiting for one actor before callers get `actor.overloaded` (default 1024).
+    pub mailbox_capacity: usize,
+    /// Messages waiting for one WebSocket client before it is disconnected (default 1024).
+    pub conn_queue_capacity: usize,
+    /// The only namespace this server serves (default `"default"`).
+    pub namespace: String,
+    /// How long shutdown waits for in-flight actions (default 10 s).
+    pub shutdown_grace: Duration,
+    /// Where the actors' client ([`crate::Ctx::client`]) sends what it cannot route
+    /// in-process (WebSocket connections, actors this host does not serve); the serve helper
+    /// sets it to the server's own address (default `http://127.0.0.1:6420`).
+    pub client_endpoint: String,
+    /// The token the actors' client sends over the network.
+    pub client_token: Option<String>,
+    /// A directory for the actors' own files (an external database, caches), reached with
+    /// [`crate::Ctx::data_dir`]. The serve helper sets it to `--data-dir` (with `--memory`, a
+    /// per-process directory under the system's temporary directory); the default is
+    /// `<temp>/actorium`.
+    pub data_dir: std::path::PathBuf,
+    /// An actor with no connections and nothing in flight for this long gives up its task
+    /// and mailbox and is *parked*: its state and vars stay in memory, no hook runs, and its
+    /// next message gets it a new task (default 100 ms). It still goes to sleep after
+    /// [`HostConfig::idle_timeout`]. A value at or above the idle timeout turns parking off.
+    pub park_after: Duration,
+}
+
+impl Default for HostConfig {
+    fn default() -> Self {
+        HostConfig {
+            idle_timeout: Duration::from_secs(30),
+            action_timeout: Duration::from_secs(60),
+            mailbox_capacity: 1024,
+            conn_queue_capacity: 1024,
+            namespace: "default".into(),
+            shutdown_grace: Duration::from_secs(10),
+            client_endpoint: "http://127.0.0.1:6420".into(),
+            client_token: None,
+            data_dir: std::env::temp_dir().join("actorium"),
+            park_after: Duration::from_millis(100),
+        }
+    }
+}
+
+setters!(HostConfig {
+    idle_timeout: Duration,
+    action_timeout: Duration,
+    mailbox_capacity: usize,
+    conn_queue_capacity: usize,
+    namespace: String,
+    shutdown_grace: Duration,
+    client_endpoint: String,
+    client_token: Option<String>,
+    data_dir: std::path::PathBuf,
+    park_after: Duration,
+});

@@ -1,0 +1,262 @@
+//! Getting messages to actors: the mailbox of a live instance (waking a sleeping actor,
+//! resuming a parked one), delivery with overload and retry on a closing mailbox, calls and
+//! connections, and [`ConnHandle`], what a front door keeps of an admitted connection.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use actorium_protocol::{Value, WireError};
+use tokio::sync::{mpsc, oneshot};
+
+use super::instance::Start;
+use super::mailbox::{Envelope, Mail, MailboxTx};
+use super::{Host, Slot, SlotState};
+use crate::actor::effects::ConnSender;
+use crate::meta::ActorMeta;
+use crate::sync::lock;
+
+impl Host {
+    /// The mailbox of the live instance of `meta`, activating (waking) one if needed.
+    fn sender_for(&self, meta: &Arc<ActorMeta>) -> Result<MailboxTx, WireError> {
+        let mut live = lock(&self.0.live);
+        if let Some(s) = live.get_mut(&meta.id) {
+            return Ok(self.running(s));
+        }
+        if self.0.shutting_down.load(Ordering::Relaxed) {
+            return Err(WireError::stopping());
+        }
+        let factory = self
+            .0
+            .registry
+            .factory(&meta.name)
+            .ok_or_else(|| WireError::invalid_name(&meta.name))?
+            .clone();
+        let (tx, rx) = mpsc::channel(self.0.config.mailbox_capacity);
+        let slot = self.0.next_slot.fetch_add(1, Ordering::Relaxed);
+        let after = lock(&self.0.stopping)
+            .get(&meta.id)
+            .map(|(_, rx)| rx.clone());
+        live.insert(Slot {
+            meta: meta.clone(),
+            state: SlotState::Running(tx.clone()),
+            slot,
+        });
+        drop(live);
+        factory.spawn(self.clone(), meta.clone(), Start::Wake { after }, rx, slot);
+        Ok(tx)
+    }
+
+    /// The mailbox of an actor in memory; a parked one gets a new task first (with the `live`
+    /// lock held, so no other caller sees it half resumed).
+    pub(super) fn running(&self, s: &mut Slot) -> MailboxTx {
+        if let SlotState::Running(tx) = &s.state {
+            return tx.clone();
+        }
+        let (tx, rx) = mpsc::channel(self.0.config.mailbox_capacity);
+        let SlotState::Parked(parked) =
+            std::mem::replace(&mut s.state, SlotState::Running(tx.clone()))
+        else {
+            unreachable!("checked above")
+        };
+        s.slot = self.0.next_slot.fetch_add(1, Ordering::Relaxed);
+        self.0.resumes.fetch_add(1, Ordering::Relaxed);
+        match self.0.registry.factory(&s.meta.name) {
+            Some(factory) => factory.spawn(
+                self.clone(),
+                s.meta.clone(),
+                Start::Resume(parked),
+                rx,
+                s.slot,
+            ),
+            // Cannot happen (the actor was running under this name): its mailbox closes.
+            None => drop(rx),
+        }
+        tracing::trace!(actor = %s.meta.id, "resumed");
+        tx
+    }
+
+    /// The mailbox of actor `id` if it is in memory (resuming it if parked); never wakes a
+    /// sleeping actor.
+    pub(super) fn live_sender(&self, id: &str) -> Option<MailboxTx> {
+        let mut live = lock(&self.0.live);
+        let s = live.get_mut(id)?;
+        Some(self.running(s))
+    }
+
+    /// Puts `env` in the actor's mailbox (waking it); returns the mailbox it went to.
+    pub(crate) async fn deliver(
+        &self,
+        meta: &Arc<ActorMeta>,
+        env: Envelope,
+    ) -> Result<MailboxTx, WireError> {
+        let mut env = Box::new(env);
+        for _ in 0..100 {
+            let tx = self.sender_for(meta)?;
+            match tx.try_send(env) {
+                Ok(()) => return Ok(tx),
+                Err(mpsc::error::TrySendError::Full(_)) => return Err(WireError::overloaded()),
+                Err(mpsc::error::TrySendError::Closed(e)) => {
+                    // The instance is stopping; the next attempt activates a new one.
+                    env = e;
+                    tokio::task::yield_now().await;
+                }
+            }
+        }
+        Err(WireError::internal())
+    }
+
+    /// Re-sends a message that reached an instance while it was going to sleep.
+    pub(crate) fn redeliver(&self, id: &str, env: Envelope) {
+        let host = self.clone();
+        let id = id.to_string();
+        tokio::spawn(async move {
+            match host.find(&id).await {
+                Ok(Some(meta)) => {
+                    if let Err((e, env)) = host.deliver_or_return(&meta, env).await {
+                        env.fail(e);
+                    }
+                }
+                Ok(None) => env.fail(WireError::actor_not_found()),
+                Err(e) => env.fail(e),
+            }
+        });
+    }
+
+    async fn deliver_or_return(
+        &self,
+        meta: &Arc<ActorMeta>,
+        env: Envelope,
+    ) -> Result<(), (WireError, Envelope)> {
+        // `deliver` consumes the envelope only on success or on a full mailbox; keep a way to
+        // answer it on failure by trying the send here.
+        match self
+            .send_waiting(Box::new(env), || self.sender_for(meta).map(Some))
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err((e, env)) => Err((e, *env)),
+        }
+    }
+
+    /// Sends `env` to the mailbox `mailbox` names, waiting for room. A mailbox that closes
+    /// meanwhile (its instance parked or stopped) is asked for again, so the next attempt
+    /// resumes or activates the actor. `Ok(None)`: `mailbox` named none.
+    pub(super) async fn send_waiting(
+        &self,
+        mut env: Mail,
+        mailbox: impl Fn() -> Result<Option<MailboxTx>, WireError>,
+    ) -> Result<Option<MailboxTx>, (WireError, Mail)> {
+        for _ in 0..100 {
+            let tx = match mailbox() {
+                Ok(Some(tx)) => tx,
+                Ok(None) => return Ok(None),
+                Err(e) => return Err((e, env)),
+            };
+            match tx.send(env).await {
+                Ok(()) => return Ok(Some(tx)),
+                Err(mpsc::error::SendError(e)) => env = e,
+            }
+            tokio::task::yield_now().await;
+        }
+        Err((WireError::stopping(), env))
+    }
+
+    /// Calls `action` on actor `meta` on an ephemeral connection with `params` (what an HTTP
+    /// action does): admission, then the action; resolves after the change is committed.
+    pub async fn call(
+        &self,
+        meta: &Arc<ActorMeta>,
+        action: &str,
+        args: Vec<Value>,
+        params: Option<Value>,
+    ) -> Result<Value, WireError> {
+        let (reply, rx) = oneshot::channel();
+        self.deliver(
+            meta,
+            Envelope::Call {
+                action: action.to_string(),
+                args,
+                params,
+                reply,
+            },
+        )
+        .await?;
+        rx.await.unwrap_or_else(|_| Err(WireError::internal()))
+    }
+
+    /// Admits a WebSocket connection; on success the returned [`ConnHandle`] sends its
+    /// messages to the instance that admitted it.
+    pub async fn connect(
+        &self,
+        meta: &Arc<ActorMeta>,
+        params: Option<Value>,
+        sender: ConnSender,
+    ) -> Result<ConnHandle, WireError> {
+        let conn_id = uuid::Uuid::new_v4().to_string();
+        let (reply, rx) = oneshot::channel();
+        let mailbox = self
+            .deliver(
+                meta,
+                Envelope::Connect {
+                    conn_id: conn_id.clone(),
+                    params,
+                    sender,
+                    reply,
+                },
+            )
+            .await?;
+        rx.await.unwrap_or_else(|_| Err(WireError::internal()))?;
+        Ok(ConnHandle { conn_id, mailbox })
+    }
+}
+
+/// A WebSocket connection admitted by an actor instance.
+#[derive(Debug, Clone)]
+pub struct ConnHandle {
+    conn_id: String,
+    mailbox: MailboxTx,
+}
+
+impl ConnHandle {
+    /// The connection id (sent in `Init`).
+    pub fn id(&self) -> &str {
+        &self.conn_id
+    }
+
+    /// Queues an action request (`actor.overloaded` if the mailbox is full; `actor.stopping`
+    /// if the instance is gone, after which the socket should close).
+    pub fn action(&self, id: u64, action: String, args: Vec<Value>) -> Result<(), WireError> {
+        self.send(Envelope::ConnAction {
+            conn_id: self.conn_id.clone(),
+            id,
+            action,
+            args,
+        })
+    }
+
+    /// Queues a subscription change.
+    pub fn subscribe(&self, event: String, subscribe: bool) -> Result<(), WireError> {
+        self.send(Envelope::Subscribe {
+            conn_id: self.conn_id.clone(),
+            event,
+            subscribe,
+        })
+    }
+
+    /// Tells the actor the connection closed (waits for room in the mailbox).
+    pub async fn disconnect(&self) {
+        let _ = self
+            .mailbox
+            .send(Box::new(Envelope::Disconnect {
+                conn_id: self.conn_id.clone(),
+            }))
+            .await;
+    }
+
+    fn send(&self, env: Envelope) -> Result<(), WireError> {
+        self.mailbox.try_send(Box::new(env)).map_err(|e| match e {
+            mpsc::error::TrySendError::Full(_) => WireError::overloaded(),
+            mpsc::error::TrySendError::Closed(_) => WireError::stopping(),
+        })
+    }
+}

@@ -1,0 +1,210 @@
+//! Ending a turn: commit the state and timers (or roll back to the last commit), run
+//! `on_state_change`, then send the turn's events and replies in order.
+
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+
+use actorium_protocol::{ToClient, WireError};
+use tokio::sync::mpsc;
+
+use super::Instance;
+use super::boot::decode_state;
+use super::inflight::{Target, panic_message};
+use crate::actor::effects::{ConnOut, Outgoing, Reply};
+use crate::actor::{Actor, Conn, Ctx};
+use crate::storage::Write;
+use crate::sync::lock;
+
+impl<A: Actor> Instance<A> {
+    /// Ends a turn: commit (or roll back), `on_state_change`, then send.
+    pub(super) async fn settle(&mut self) {
+        let effects = self.ctx.take_effects();
+        if self.panicked {
+            Box::pin(self.roll_back(effects.outbox)).await;
+            return;
+        }
+        let mut writes = Vec::new();
+        let mut new_state = None;
+        if self.ctx.take_dirty() {
+            match self.ctx.encode_state() {
+                Ok(bytes) if bytes != self.committed => {
+                    writes.push(Write::PutState {
+                        id: self.meta.id.clone(),
+                        state: bytes.clone(),
+                    });
+                    new_state = Some(bytes);
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::error!(actor = %self.meta.id, error = %e, "state does not serialize; rolling back");
+                    Box::pin(self.roll_back(effects.outbox)).await;
+                    return;
+                }
+            }
+        }
+        writes.extend(effects.timers.iter().cloned().map(Write::PutTimer));
+        writes.extend(
+            effects
+                .cancelled_timers
+                .iter()
+                .map(|id| Write::DeleteTimer { id: id.clone() }),
+        );
+        writes.extend(
+            self.timers_done
+                .drain(..)
+                .map(|id| Write::DeleteTimer { id }),
+        );
+        let mut outbox = effects.outbox;
+        if !writes.is_empty() {
+            if let Err(e) = self.host.storage().commit(writes).await {
+                tracing::error!(actor = %self.meta.id, error = %e, "commit failed; rolling back");
+                Box::pin(self.roll_back(outbox)).await;
+                return;
+            }
+            for t in effects.timers {
+                self.host.timers().add(t);
+            }
+            for id in effects.cancelled_timers {
+                self.host.timers().cancel(&id);
+            }
+            if let Some(bytes) = new_state {
+                self.committed = bytes;
+                let ctx: &Ctx<A> = &self.ctx;
+                match std::panic::catch_unwind(AssertUnwindSafe(|| A::on_state_change(ctx))) {
+                    Ok(()) => outbox.extend(self.ctx.take_effects().outbox),
+                    Err(p) => {
+                        tracing::error!(actor = %self.meta.id, panic = %panic_message(&*p), "on_state_change panicked");
+                        self.ctx.take_effects();
+                    }
+                }
+            }
+        }
+        self.flush(outbox);
+    }
+
+    /// Restores the last committed state and fails everything of the turn and in flight.
+    pub(super) async fn roll_back(&mut self, outbox: Vec<Outgoing>) {
+        self.panicked = false;
+        match decode_state::<A>(&self.committed) {
+            Ok(state) => self.ctx.restore_state(state),
+            Err(e) => {
+                tracing::error!(actor = %self.meta.id, error = %e, "cannot restore the committed state")
+            }
+        }
+        self.ctx.take_effects();
+        let error = WireError::internal();
+        self.in_flight.clear();
+        let targets: Vec<Target> = std::mem::take(&mut self.targets)
+            .into_values()
+            .map(|p| p.target)
+            .collect();
+        for t in targets {
+            match t {
+                Target::Call(tx) => {
+                    let _ = tx.send(Err(error.clone()));
+                }
+                Target::Conn { conn_id, action_id } => self.deliver(Reply::Conn {
+                    conn_id,
+                    action_id,
+                    result: Err(error.clone()),
+                }),
+                Target::Connect { conn_id, reply } => {
+                    lock(&self.ctx.conns).remove(&conn_id);
+                    let _ = reply.send(Err(error.clone()));
+                }
+                Target::Timer { .. } | Target::Hook(_) => {}
+            }
+        }
+        for o in outbox {
+            if let Outgoing::Reply(r) = o {
+                let r = match r {
+                    // Errors stay as they are (they did not depend on the rolled-back state).
+                    r @ (Reply::Call(_, Err(_))
+                    | Reply::Conn { result: Err(_), .. }
+                    | Reply::Connect(_, Err(_))) => r,
+                    r => r.into_error(error.clone()),
+                };
+                self.deliver(r);
+            }
+        }
+        // Timers that fired are done even if their turn rolled back (no endless retries).
+        if !self.timers_done.is_empty() {
+            let writes = self
+                .timers_done
+                .drain(..)
+                .map(|id| Write::DeleteTimer { id })
+                .collect();
+            if let Err(e) = self.host.storage().commit(writes).await {
+                tracing::error!(actor = %self.meta.id, error = %e, "commit of finished timers failed");
+            }
+        }
+    }
+
+    pub(super) fn flush(&mut self, outbox: Vec<Outgoing>) {
+        for o in outbox {
+            match o {
+                Outgoing::Broadcast { name, args } => {
+                    for conn in self.ctx.conns() {
+                        if conn.is_subscribed(&name) {
+                            self.send_to(
+                                &conn,
+                                ConnOut::Msg(ToClient::Event {
+                                    name: name.clone(),
+                                    args: args.clone(),
+                                }),
+                            );
+                        }
+                    }
+                }
+                Outgoing::Send { conn, name, args } => {
+                    if let Some(conn) = self.ctx.conn_by_id(&conn) {
+                        self.send_to(&conn, ConnOut::Msg(ToClient::Event { name, args }));
+                    }
+                }
+                Outgoing::Reply(r) => self.deliver(r),
+            }
+        }
+    }
+
+    pub(super) fn deliver(&mut self, reply: Reply) {
+        match reply {
+            Reply::Call(tx, result) => {
+                let _ = tx.send(result);
+            }
+            Reply::Connect(tx, result) => {
+                let _ = tx.send(result);
+            }
+            Reply::Conn {
+                conn_id,
+                action_id,
+                result,
+            } => {
+                let Some(conn) = self.ctx.conn_by_id(&conn_id) else {
+                    return;
+                };
+                let msg = match result {
+                    Ok(output) => ToClient::ActionResponse {
+                        id: action_id,
+                        output,
+                    },
+                    Err(e) => ToClient::Error {
+                        error: e.with_actor(self.specifier()),
+                        action_id: Some(action_id),
+                    },
+                };
+                self.send_to(&conn, ConnOut::Msg(msg));
+            }
+        }
+    }
+
+    pub(super) fn send_to(&mut self, conn: &Arc<Conn<A>>, out: ConnOut) {
+        if let Err(mpsc::error::TrySendError::Full(_)) = conn.sender.try_send(out) {
+            tracing::warn!(actor = %self.meta.id, conn = %conn.id(), "connection does not keep up; closing it");
+            let _ = conn.sender.try_send(ConnOut::Close {
+                code: 1011,
+                reason: "actor.overloaded".into(),
+            });
+            self.drop_conn(conn.id());
+        }
+    }
+}

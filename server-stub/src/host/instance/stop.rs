@@ -1,0 +1,103 @@
+//! Stopping an instance: sleep (and shutdown) commit and run `on_sleep`; destroy runs
+//! `on_destroy` and deletes the actor; messages that arrived meanwhile are redelivered or failed.
+
+use actorium_protocol::WireError;
+use tokio::sync::oneshot;
+
+use super::Instance;
+use super::inflight::hook;
+use crate::actor::Actor;
+use crate::actor::effects::ConnOut;
+use crate::host::mailbox::{Envelope, MailboxRx};
+use crate::storage::Write;
+use crate::sync::lock;
+
+/// Why the turn loop ends.
+pub(super) enum Stop {
+    Sleep,
+    Destroy(Option<oneshot::Sender<std::result::Result<(), WireError>>>),
+    Shutdown(Option<oneshot::Sender<()>>),
+}
+
+impl<A: Actor> Instance<A> {
+    /// Sleep, destroy or shutdown, once nothing is in flight.
+    pub(super) async fn finish(mut self, stop: Stop, mut rx: MailboxRx) {
+        let id = self.meta.id.clone();
+        let handle = self.host.begin_stop(&id, self.slot);
+        rx.close();
+        let mut leftovers = Vec::new();
+        while let Ok(env) = rx.try_recv() {
+            leftovers.push(*env);
+        }
+        let ctx = self.ctx.clone();
+        match stop {
+            Stop::Sleep | Stop::Shutdown(_) => {
+                if let Err(e) = hook("on_sleep", A::on_sleep(&ctx)).await {
+                    tracing::warn!(actor = %id, error = %e, "on_sleep failed");
+                }
+                self.settle().await;
+                let (code, reason) = (1001, "ws.going_away");
+                for conn in ctx.conns() {
+                    let _ = conn.sender.try_send(ConnOut::Close {
+                        code,
+                        reason: reason.into(),
+                    });
+                }
+                lock(&ctx.conns).clear();
+                self.host.end_stop(&id, handle);
+                tracing::debug!(actor = %id, "asleep");
+                match stop {
+                    Stop::Shutdown(reply) => {
+                        for env in leftovers {
+                            env.fail(WireError::stopping());
+                        }
+                        if let Some(reply) = reply {
+                            let _ = reply.send(());
+                        }
+                    }
+                    _ => {
+                        for env in leftovers {
+                            self.host.redeliver(&id, env);
+                        }
+                        self.host.notify_slept(&id);
+                    }
+                }
+            }
+            Stop::Destroy(reply) => {
+                if let Err(e) = hook("on_destroy", A::on_destroy(&ctx)).await {
+                    tracing::warn!(actor = %id, error = %e, "on_destroy failed");
+                }
+                ctx.take_effects();
+                let result = self
+                    .host
+                    .storage()
+                    .commit(vec![Write::DeleteActor { id: id.clone() }])
+                    .await;
+                if let Err(e) = &result {
+                    tracing::error!(actor = %id, error = %e, "destroy commit failed");
+                }
+                self.host.forget(&self.meta);
+                for conn in ctx.conns() {
+                    let _ = conn.sender.try_send(ConnOut::Close {
+                        code: 1011,
+                        reason: "actor.destroyed".into(),
+                    });
+                }
+                lock(&ctx.conns).clear();
+                self.host.end_stop(&id, handle);
+                for env in leftovers {
+                    match env {
+                        Envelope::Destroy { reply } => {
+                            let _ = reply.send(Ok(()));
+                        }
+                        env => env.fail(WireError::actor_not_found()),
+                    }
+                }
+                if let Some(reply) = reply {
+                    let _ = reply.send(result.map_err(|_| WireError::internal()));
+                }
+                tracing::info!(actor = %id, name = %self.meta.name, "destroyed");
+            }
+        }
+    }
+}

@@ -1,0 +1,21 @@
+//! Reading request bodies under a size limit.
+
+use actorium_protocol::WireError;
+use axum::body::Body;
+
+/// Reads a (possibly chunked) body of at most `limit` bytes.
+pub(crate) async fn read_body(body: Body, limit: usize) -> Result<Vec<u8>, WireError> {
+    use futures_util::StreamExt as _;
+    let mut stream = body.into_data_stream();
+    let mut buf = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| {
+            WireError::invalid_request(format!("Cannot read the request body: {e}"))
+        })?;
+        if buf.len() + chunk.len() > limit {
+            return Err(WireError::incoming_too_long(limit));
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    Ok(buf)
+}

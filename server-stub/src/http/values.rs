@@ -1,0 +1,94 @@
+//! Value conversion at the front door (the mirror of the client's `values` module): incoming
+//! arguments and inputs are revived from RivetKit's JSON-compat markers into plain CBOR values,
+//! outgoing values are escaped for the response's encoding; and the actor specifier errors carry.
+
+use actorium_protocol::{ActorSpecifier, Encoding, Value, WireError, compat};
+
+use crate::meta::ActorMeta;
+
+/// The actor an error names: its id, generation and key. Generation is always 1: an actor id is
+/// never reused (a re-created key gets a new id), so an id has only one generation.
+pub(crate) fn specifier(meta: &ActorMeta) -> ActorSpecifier {
+    ActorSpecifier {
+        actor_id: meta.id.clone(),
+        generation: 1,
+        key: Some(meta.key.to_rest()),
+    }
+}
+
+/// Escapes an outgoing user value for `encoding`.
+pub(crate) fn escape(value: Value, encoding: Encoding) -> Value {
+    match encoding {
+        Encoding::Json => compat::escape_for_json(value),
+        Encoding::Cbor | Encoding::Bare => compat::escape_for_cbor(value),
+    }
+}
+
+/// Revives incoming arguments (`json` and `bare` carry compat markers; `cbor` does not).
+pub(crate) fn revive_args(args: Vec<Value>, encoding: Encoding) -> Result<Vec<Value>, WireError> {
+    if encoding == Encoding::Cbor {
+        return Ok(args);
+    }
+    match revive(Value::Array(args)) {
+        Ok(Value::Array(args)) => Ok(args),
+        Ok(_) => Err(WireError::invalid_request("Arguments are not an array.")),
+        Err(e) => Err(WireError::invalid_request(format!(
+            "Invalid arguments: {e}"
+        ))),
+    }
+}
+
+/// [`compat::revive`], except that every `["$BigInt", "N"]` becomes a CBOR bignum (tag 2/3),
+/// small ones included: serde still reads it into any Rust integer type, and a value passed
+/// through untyped (an `echo`) goes back to JavaScript as a `bigint`, as the reference does.
+pub(crate) fn revive(value: Value) -> Result<Value, actorium_protocol::ProtocolError> {
+    compat::revive(bigints_as_tags(value))
+}
+
+fn bigints_as_tags(value: Value) -> Value {
+    match value {
+        Value::Array(items) => {
+            if let [Value::Text(tag), Value::Text(n)] = items.as_slice()
+                && tag == "$BigInt"
+                && let Ok(n) = n.parse::<i128>()
+            {
+                return compat::bignum_tag(n);
+            }
+            Value::Array(items.into_iter().map(bigints_as_tags).collect())
+        }
+        Value::Map(entries) => Value::Map(
+            entries
+                .into_iter()
+                .map(|(k, v)| (bigints_as_tags(k), bigints_as_tags(v)))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_bigints_stay_bigints() {
+        let marker =
+            |n: &str| Value::Array(vec![Value::Text("$BigInt".into()), Value::Text(n.into())]);
+        let v = revive(Value::Array(vec![
+            marker("7"),
+            marker("-1"),
+            Value::Integer(7.into()),
+        ]))
+        .unwrap();
+        let Value::Array(items) = &v else { panic!() };
+        assert_eq!(items[0], Value::Tag(2, Box::new(Value::Bytes(vec![7]))));
+        assert_eq!(items[1], Value::Tag(3, Box::new(Value::Bytes(vec![0]))));
+        // Typed code still reads them as integers.
+        let n: i64 = actorium_protocol::compat::deserialize(items[0].clone()).unwrap();
+        assert_eq!(n, 7);
+        let n: i64 = actorium_protocol::compat::deserialize(items[1].clone()).unwrap();
+        assert_eq!(n, -1);
+        // And they go back as bigints.
+        assert_eq!(escape(items[0].clone(), Encoding::Json), marker("7"));
+    }
+}
