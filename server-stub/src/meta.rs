@@ -16,6 +16,10 @@ pub struct ActorMeta {
     pub key: ActorKey,
     /// Creation time, milliseconds since the Unix epoch.
     pub create_ts: i64,
+    /// The generation of the id, as error bodies and the `x-rivet-actor-generation` header
+    /// carry it: 1 on the bundled server, whose ids are never reused (re-creating a destroyed
+    /// key makes a new id); the engine's own count on an envoy.
+    pub generation: u32,
 }
 
 /// A new actor id: 28 characters of `[0-9a-z]` then `00`, like the engine's.

@@ -47,6 +47,7 @@ pub use args::{Args, to_value};
 pub use conn::Conn;
 pub(crate) use conn::WithConn;
 pub use ctx::{ActorClient, Ctx, Events, InitCtx, Schedule};
+pub use effects::{ConnOut, ConnSender};
 pub use state::{StateMut, StateRef};
 
 use std::future::Future;

@@ -94,8 +94,9 @@ impl EnvoyCallbacks for Callbacks {
                 name: config.name.clone(),
                 key: key.clone(),
                 create_ts: config.create_ts,
+                generation,
             };
-            storage.activate(record, generation, timers.clone());
+            storage.activate(record, timers.clone());
             for t in timers {
                 host.timers().add(t);
             }
@@ -106,6 +107,7 @@ impl EnvoyCallbacks for Callbacks {
                     name: config.name,
                     key,
                     create_ts: config.create_ts,
+                    generation,
                 });
                 if let Err(e) = host.create_with_meta(meta, input).await {
                     storage.deactivate(&actor_id);

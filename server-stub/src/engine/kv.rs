@@ -31,7 +31,6 @@ pub(crate) const TIMERS_KEY: &[u8] = b"actorium/timers";
 /// An actor active on this envoy.
 struct Active {
     record: ActorRecord,
-    generation: u32,
     timers: Vec<TimerRecord>,
 }
 
@@ -92,15 +91,8 @@ impl KvStorage {
     }
 
     /// Registers an actor the engine started on this envoy.
-    pub(crate) fn activate(&self, record: ActorRecord, generation: u32, timers: Vec<TimerRecord>) {
-        lock(&self.0.actors).insert(
-            record.id.clone(),
-            Active {
-                record,
-                generation,
-                timers,
-            },
-        );
+    pub(crate) fn activate(&self, record: ActorRecord, timers: Vec<TimerRecord>) {
+        lock(&self.0.actors).insert(record.id.clone(), Active { record, timers });
     }
 
     /// Forgets an actor the engine stopped on this envoy.
@@ -110,7 +102,9 @@ impl KvStorage {
 
     /// The generation of the active actor `id`.
     pub(crate) fn generation(&self, actor_id: &str) -> Option<u32> {
-        lock(&self.0.actors).get(actor_id).map(|a| a.generation)
+        lock(&self.0.actors)
+            .get(actor_id)
+            .map(|a| a.record.generation)
     }
 
     /// Ids of every actor active on this envoy.
@@ -257,7 +251,7 @@ impl Storage for KvStorage {
                             let a = actors.get(&id);
                             (
                                 a.and_then(|a| a.timers.iter().map(|t| t.at_ms).min()),
-                                a.map(|a| a.generation),
+                                a.map(|a| a.record.generation),
                             )
                         };
                         handle.set_alarm(id, next, generation);

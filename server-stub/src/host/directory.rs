@@ -153,6 +153,7 @@ mod tests {
             name: "counter".into(),
             key: ActorKey(vec![key.into()]),
             create_ts: 0,
+            generation: 1,
         })
     }
 

@@ -33,6 +33,7 @@ impl Host {
             name: r.name,
             key: r.key,
             create_ts: r.create_ts,
+            generation: r.generation,
         }))
     }
 
@@ -159,6 +160,7 @@ impl Host {
             name: name.to_string(),
             key: key.clone(),
             create_ts: now_ms(),
+            generation: 1,
         });
         self.create_with_meta(meta, input).await
     }

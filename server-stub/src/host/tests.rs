@@ -508,11 +508,15 @@ async fn connections_get_events_in_order_and_can_be_rejected() {
     }
     conn.disconnect().await;
     assert!(host.find(&meta.id).await.unwrap().is_none());
-    let (_, created) = host
+    let (again, created) = host
         .get_or_create("count", &"ws".into_key(), None)
         .await
         .unwrap();
     assert!(created, "the key of a destroyed actor is free again");
+    // An id is never reused, so every id has exactly one generation (what errors and the
+    // `x-rivet-actor-generation` header carry).
+    assert_ne!(again.id, meta.id, "a re-created key gets a new id");
+    assert_eq!((meta.generation, again.generation), (1, 1));
 }
 
 #[tokio::test]

@@ -136,9 +136,13 @@ fn actor_headers(resp: &mut Response, meta: &ActorMeta) {
     if let Ok(v) = HeaderValue::from_str(&meta.key.to_rest()) {
         h.insert(HeaderName::from_static("x-rivet-actor-key"), v);
     }
+    let generation = match meta.generation {
+        1 => HeaderValue::from_static("1"),
+        n => HeaderValue::from(n),
+    };
     h.insert(
         HeaderName::from_static("x-rivet-actor-generation"),
-        HeaderValue::from_static("1"),
+        generation,
     );
 }
 

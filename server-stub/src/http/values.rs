@@ -6,12 +6,11 @@ use actorium_protocol::{ActorSpecifier, Encoding, Value, WireError, compat};
 
 use crate::meta::ActorMeta;
 
-/// The actor an error names: its id, generation and key. Generation is always 1: an actor id is
-/// never reused (a re-created key gets a new id), so an id has only one generation.
+/// The actor an error names: its id, generation ([`ActorMeta::generation`]) and key.
 pub(crate) fn specifier(meta: &ActorMeta) -> ActorSpecifier {
     ActorSpecifier {
         actor_id: meta.id.clone(),
-        generation: 1,
+        generation: meta.generation.into(),
         key: Some(meta.key.to_rest()),
     }
 }
@@ -90,5 +89,18 @@ mod tests {
         assert_eq!(n, -1);
         // And they go back as bigints.
         assert_eq!(escape(items[0].clone(), Encoding::Json), marker("7"));
+    }
+
+    #[test]
+    fn errors_name_the_generation_of_the_id() {
+        let meta = ActorMeta {
+            id: "a".into(),
+            name: "counter".into(),
+            key: actorium_protocol::ActorKey(vec!["k".into()]),
+            create_ts: 0,
+            generation: 3,
+        };
+        let s = specifier(&meta);
+        assert_eq!((s.generation, s.key.as_deref()), (3, Some("k")));
     }
 }

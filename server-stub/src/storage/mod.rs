@@ -44,6 +44,9 @@ pub struct ActorRecord {
     pub key: ActorKey,
     /// Creation time, ms since the epoch.
     pub create_ts: i64,
+    /// The generation of the actor id: always 1 on the bundled server (an id is never reused;
+    /// re-creating a destroyed key makes a new id), the engine's on an envoy.
+    pub generation: u32,
 }
 
 /// A durable timer: call `action(args…)` on `actor_id` at `at_ms`.
@@ -135,6 +138,7 @@ pub(crate) mod tests {
             name: name.into(),
             key: ActorKey(key.iter().map(|s| s.to_string()).collect()),
             create_ts: 1,
+            generation: 1,
         }
     }
 

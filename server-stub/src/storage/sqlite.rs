@@ -384,6 +384,7 @@ fn record(row: &rusqlite::Row<'_>) -> rusqlite::Result<ActorRecord> {
         name: row.get(1)?,
         key: ActorKey::from_rest(&row.get::<_, String>(2)?),
         create_ts: row.get(3)?,
+        generation: 1,
     })
 }
 

@@ -92,6 +92,7 @@ async fn create<A: Actor>(
             name: meta.name.clone(),
             key: meta.key.clone(),
             create_ts: meta.create_ts,
+            generation: meta.generation,
         }),
         Write::PutState {
             id: meta.id.clone(),

@@ -163,7 +163,7 @@ impl<A: Actor> Instance<A> {
     pub(super) fn specifier(&self) -> ActorSpecifier {
         ActorSpecifier {
             actor_id: self.meta.id.clone(),
-            generation: 1,
+            generation: self.meta.generation.into(),
             key: Some(self.meta.key.to_rest()),
         }
     }
