@@ -1,14 +1,37 @@
 //! # actorium-server
 //!
-//! The actor host, its storage and the bundled HTTP/WebSocket server.
+//! The runtime: the actor host, its storage and the bundled HTTP/WebSocket server. Users reach
+//! it through the `actorium` facade; this crate's own paths are not a stable API.
 //!
-//! - [`Actor`]: the low-level actor interface (the contract `#[actor]` generates code for);
-//!   [`Ctx`] is what actions and hooks get.
-//! - [`Registry`]: the actor implementations a server hosts.
-//! - [`Host`]: instances (one per actor id), the turn loop, sleep, timers, durability.
-//! - [`storage`]: the driver trait, SQLite (default) and in-memory.
-//! - [`http`]: the front door (the RivetKit 2.3.19 client protocol over axum).
-//! - [`cli`]: `actorium::cli::main(registry)`, the serve helper.
+//! # Layers
+//!
+//! Every module uses only the modules on its own row or below it (checked by the workspace's
+//! architecture test: no import cycle between sibling modules at any depth):
+//!
+//! ```text
+//!   cli, testkit           the serve helper and the in-process test server
+//!   engine  ──▶  http      front doors: the Rivet Engine envoy reuses the bundled server's routes
+//!   host                   instances, turn loop, mailboxes, sleep/park, timers, registry, router
+//!   actor                  the actor API: Actor trait, Ctx, Conn, state guards, turn effects
+//!   storage   error        durable records (SQLite, memory); ActorError / UserError
+//!   meta   sync            ActorMeta, ids, clock; the one lock helper
+//! ```
+//!
+//! - [`meta`]: who an actor is ([`ActorMeta`]), new actor ids, the clock.
+//! - `sync`: the one poison-tolerant `lock` helper.
+//! - [`error`]: [`ActorError`] and [`UserError`], what actions return; named wire errors come
+//!   from the protocol's error catalogue (`actorium_protocol::catalogue`).
+//! - [`storage`]: the driver trait, SQLite (default, group commit) and in-memory.
+//! - [`actor`]: the low-level [`Actor`] trait `#[actor]` implements; [`Ctx`], [`Conn`], the
+//!   state guards, [`Args`], and the effects a turn leaves (events, replies, timers).
+//! - [`host`]: [`Host`] and [`HostConfig`]; `lookup` (find/create), `delivery` (mailboxes,
+//!   calls, connections), `lifecycle` (start, park, sleep, destroy, shutdown), `instance/`
+//!   (boot, turn, commit, stop of one live actor), `mailbox`, `registry` ([`Registry`]),
+//!   `router` (in-process actor-to-actor calls), `directory`, `parking`, `timers`.
+//! - [`http`]: the front door (the RivetKit 2.3.19 client protocol over axum): `rest`,
+//!   `gateway`, `ws`, `auth`, `errors`, `values` (JSON-compat revival and escaping), `body`.
+//! - `engine` (feature `engine`): joins a Rivet Engine as an envoy; storage on the engine's KV.
+//! - [`cli`]: `actorium::cli::main(registry)`, the serve helper; [`testkit`]: `TestServer`.
 //!
 //! # Choices where the design is silent
 //!

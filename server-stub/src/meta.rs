@@ -23,7 +23,7 @@ pub struct ActorMeta {
 }
 
 /// A new actor id: 28 characters of `[0-9a-z]` then `00`, like the engine's.
-pub fn new_actor_id() -> String {
+pub(crate) fn new_actor_id() -> String {
     const ALPHABET: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
     let mut rng = rand::rng();
     let mut id: String = (0..28)

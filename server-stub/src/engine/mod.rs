@@ -10,7 +10,7 @@
 //! - **Runner configuration**: `PUT /runner-configs/{pool}?namespace=…` (kind `normal`: envoys
 //!   connect out to the engine) for every datacenter, retried while the engine finishes
 //!   booting; then we wait until the engine lists this envoy in the pool.
-//! - **Hosting** ([`envoy`]): the engine starts an actor here (`on_actor_start`): its state
+//! - **Hosting** (`envoy`): the engine starts an actor here (`on_actor_start`): its state
 //!   and timers are read from the engine's KV ([`kv::KvStorage`]); a new actor runs
 //!   `create_state(input)`/`on_create`. Tunneled HTTP requests go through the bundled front
 //!   door (`/gateway/{actorId}/…`), WebSocket connections through the same connection protocol

@@ -15,6 +15,15 @@ use crate::actor::effects::ConnSender;
 use crate::meta::ActorMeta;
 use crate::sync::lock;
 
+/// What [`Host::send_retrying`] does when the mailbox is full.
+#[derive(Clone, Copy)]
+enum Room {
+    /// Answer `actor.overloaded` (callers from outside: bounded queues, never unbounded memory).
+    Refuse,
+    /// Wait for room (messages the host itself owes an actor: sleep, redelivery).
+    Wait,
+}
+
 impl Host {
     /// The mailbox of the live instance of `meta`, activating (waking) one if needed.
     fn sender_for(&self, meta: &Arc<ActorMeta>) -> Result<MailboxTx, WireError> {
@@ -83,26 +92,22 @@ impl Host {
         Some(self.running(s))
     }
 
-    /// Puts `env` in the actor's mailbox (waking it); returns the mailbox it went to.
+    /// Puts `env` in the actor's mailbox (waking it) without waiting for room
+    /// (`actor.overloaded` if it is full); returns the mailbox it went to.
     pub(crate) async fn deliver(
         &self,
         meta: &Arc<ActorMeta>,
         env: Envelope,
     ) -> Result<MailboxTx, WireError> {
-        let mut env = Box::new(env);
-        for _ in 0..100 {
-            let tx = self.sender_for(meta)?;
-            match tx.try_send(env) {
-                Ok(()) => return Ok(tx),
-                Err(mpsc::error::TrySendError::Full(_)) => return Err(WireError::overloaded()),
-                Err(mpsc::error::TrySendError::Closed(e)) => {
-                    // The instance is stopping; the next attempt activates a new one.
-                    env = e;
-                    tokio::task::yield_now().await;
-                }
-            }
+        let mailbox = || self.sender_for(meta).map(Some);
+        match self
+            .send_retrying(Box::new(env), Room::Refuse, mailbox)
+            .await
+        {
+            Ok(Some(tx)) => Ok(tx),
+            Ok(None) => Err(WireError::internal()),
+            Err((e, _)) => Err(e),
         }
-        Err(WireError::internal())
     }
 
     /// Re-sends a message that reached an instance while it was going to sleep.
@@ -138,12 +143,24 @@ impl Host {
         }
     }
 
-    /// Sends `env` to the mailbox `mailbox` names, waiting for room. A mailbox that closes
-    /// meanwhile (its instance parked or stopped) is asked for again, so the next attempt
-    /// resumes or activates the actor. `Ok(None)`: `mailbox` named none.
+    /// Sends `env` to the mailbox `mailbox` names, waiting for room. See
+    /// [`Host::send_retrying`].
     pub(super) async fn send_waiting(
         &self,
+        env: Mail,
+        mailbox: impl Fn() -> Result<Option<MailboxTx>, WireError>,
+    ) -> Result<Option<MailboxTx>, (WireError, Mail)> {
+        self.send_retrying(env, Room::Wait, mailbox).await
+    }
+
+    /// The one send loop: sends `env` to the mailbox `mailbox` names. A mailbox that closes
+    /// meanwhile (its instance parked or stopped) is asked for again, so the next attempt
+    /// resumes or activates the actor; after 100 closed mailboxes in a row, `actor.stopping`.
+    /// `Ok(None)`: `mailbox` named none. On failure the message comes back with the error.
+    async fn send_retrying(
+        &self,
         mut env: Mail,
+        room: Room,
         mailbox: impl Fn() -> Result<Option<MailboxTx>, WireError>,
     ) -> Result<Option<MailboxTx>, (WireError, Mail)> {
         for _ in 0..100 {
@@ -152,9 +169,19 @@ impl Host {
                 Ok(None) => return Ok(None),
                 Err(e) => return Err((e, env)),
             };
-            match tx.send(env).await {
+            let sent = match room {
+                Room::Refuse => match tx.try_send(env) {
+                    Ok(()) => Ok(()),
+                    Err(mpsc::error::TrySendError::Full(e)) => {
+                        return Err((WireError::overloaded(), e));
+                    }
+                    Err(mpsc::error::TrySendError::Closed(e)) => Err(e),
+                },
+                Room::Wait => tx.send(env).await.map_err(|mpsc::error::SendError(e)| e),
+            };
+            match sent {
                 Ok(()) => return Ok(Some(tx)),
-                Err(mpsc::error::SendError(e)) => env = e,
+                Err(e) => env = e,
             }
             tokio::task::yield_now().await;
         }

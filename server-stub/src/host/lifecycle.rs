@@ -112,7 +112,7 @@ impl Host {
     }
 
     /// Graceful shutdown: stops timers and new activations, lets every live actor finish its
-    /// in-flight work (bounded by [`HostConfig::shutdown_grace`]), commit and run `on_sleep`,
+    /// in-flight work (bounded by [`super::HostConfig::shutdown_grace`]), commit and run `on_sleep`,
     /// then closes the storage.
     pub async fn shutdown(&self) {
         self.0.shutting_down.store(true, Ordering::Relaxed);
