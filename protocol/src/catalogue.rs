@@ -34,7 +34,7 @@ impl ErrorCode {
         error.group == self.group && error.code == self.code
     }
 
-    /// `group.code`.
+    /// `group.code`, as WebSocket close reasons carry it.
     pub fn name(self) -> String {
         format!("{}.{}", self.group, self.code)
     }
@@ -68,6 +68,9 @@ catalogue! {
     OVERLOADED = "actor"."overloaded" => 503;
     /// `actor.stopping`: the server is shutting down (actorium; the client retries it).
     STOPPING = "actor"."stopping" => 503;
+    /// `actor.unsupported_websocket_encoding`: close reason for a WebSocket encoding the server
+    /// does not speak.
+    UNSUPPORTED_WEBSOCKET_ENCODING = "actor"."unsupported_websocket_encoding" => 400;
     /// `actor.invalid_name`: no actor with that name is registered (actorium).
     INVALID_NAME = "actor"."invalid_name" => 400;
     /// `actor.destroyed`: close reason of connections to a destroyed actor.

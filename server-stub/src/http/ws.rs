@@ -9,7 +9,7 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use actorium_protocol::{Encoding, ToClient, ToServer, Value, WireError, compat};
+use actorium_protocol::{Encoding, ToClient, ToServer, Value, WireError, catalogue, compat};
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use axum::http::{HeaderMap, header};
 use percent_encoding::percent_decode_str;
@@ -176,7 +176,8 @@ pub(crate) async fn run<S: FrameIo>(socket: S, app: App, meta: Arc<ActorMeta>, o
                 limit,
                 meta,
             };
-            s.close(1003, "actor.unsupported_websocket_encoding").await;
+            s.close(1003, &catalogue::UNSUPPORTED_WEBSOCKET_ENCODING.name())
+                .await;
             return;
         }
     };
@@ -251,7 +252,7 @@ pub(crate) async fn run<S: FrameIo>(socket: S, app: App, meta: Arc<ActorMeta>, o
                     };
                     if let Err((action_id, e)) = queued {
                         if e.code == "stopping" {
-                            s.close(1001, "ws.going_away").await;
+                            s.close(1001, &catalogue::GOING_AWAY.name()).await;
                             break;
                         }
                         let error = ToClient::Error { error: e.with_actor(specifier(&meta)), action_id };
@@ -271,7 +272,7 @@ pub(crate) async fn run<S: FrameIo>(socket: S, app: App, meta: Arc<ActorMeta>, o
                         break;
                     }
                     None => {
-                        s.close(1011, "actor.overloaded").await;
+                        s.close(1011, &catalogue::OVERLOADED.name()).await;
                         break;
                     }
                 },

@@ -4,7 +4,7 @@
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
-use actorium_protocol::{ToClient, WireError};
+use actorium_protocol::{ToClient, WireError, catalogue};
 use tokio::sync::mpsc;
 
 use super::Instance;
@@ -202,7 +202,7 @@ impl<A: Actor> Instance<A> {
             tracing::warn!(actor = %self.meta.id, conn = %conn.id(), "connection does not keep up; closing it");
             let _ = conn.sender.try_send(ConnOut::Close {
                 code: 1011,
-                reason: "actor.overloaded".into(),
+                reason: catalogue::OVERLOADED.name(),
             });
             self.drop_conn(conn.id());
         }

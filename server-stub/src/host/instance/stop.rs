@@ -1,7 +1,7 @@
 //! Stopping an instance: sleep (and shutdown) commit and run `on_sleep`; destroy runs
 //! `on_destroy` and deletes the actor; messages that arrived meanwhile are redelivered or failed.
 
-use actorium_protocol::WireError;
+use actorium_protocol::{WireError, catalogue};
 use tokio::sync::oneshot;
 
 use super::Instance;
@@ -36,11 +36,11 @@ impl<A: Actor> Instance<A> {
                     tracing::warn!(actor = %id, error = %e, "on_sleep failed");
                 }
                 self.settle().await;
-                let (code, reason) = (1001, "ws.going_away");
+                let (code, reason) = (1001, catalogue::GOING_AWAY.name());
                 for conn in ctx.conns() {
                     let _ = conn.sender.try_send(ConnOut::Close {
                         code,
-                        reason: reason.into(),
+                        reason: reason.clone(),
                     });
                 }
                 lock(&ctx.conns).clear();
@@ -80,7 +80,7 @@ impl<A: Actor> Instance<A> {
                 for conn in ctx.conns() {
                     let _ = conn.sender.try_send(ConnOut::Close {
                         code: 1011,
-                        reason: "actor.destroyed".into(),
+                        reason: catalogue::DESTROYED.name(),
                     });
                 }
                 lock(&ctx.conns).clear();
