@@ -403,10 +403,19 @@ fn describe_reqwest(e: &reqwest::Error) -> String {
     } else {
         "request failed"
     };
-    match e.url() {
+    let mut text = match e.url() {
         Some(u) => format!("{what}: {}", u.as_str()),
         None => what.to_string(),
+    };
+    // The innermost cause says why (refused, an untrusted certificate, ...).
+    let mut cause: &dyn std::error::Error = e;
+    while let Some(next) = cause.source() {
+        cause = next;
     }
+    if !std::ptr::addr_eq(cause, e as &dyn std::error::Error) {
+        text.push_str(&format!(" ({cause})"));
+    }
+    text
 }
 
 #[cfg(test)]
