@@ -1,18 +1,17 @@
-//! [`Client`]: the entry point. Cheap to clone, `Send + Sync`.
+//! [`Client`]: the entry point. Cheap to clone, `Send + Sync`. Its constructors and shared
+//! state live here; the handles it gives out are built in `accessor`.
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
-use actorium_protocol::rest::Metadata;
-use actorium_protocol::{Encoding, IntoKey, Value, WireError};
+use actorium_protocol::Encoding;
 use tokio::sync::OnceCell;
 
-use crate::config::{Config, ConfigError, parse_endpoint};
-use crate::{ActorHandle, ActorQuery, CallError, ClientOptions, LocalRouter};
-
-/// Attempts of `create` when the engine answers `actor.destroyed_during_creation`.
-const CREATE_ATTEMPTS: u32 = 5;
+use crate::config::{ClientOptions, Config};
+use crate::error::{CallError, ConfigError};
+use crate::http::{self, Http, Resolved};
+use crate::router::LocalRouter;
+use crate::tls::Tls;
 
 /// A client of a RivetKit-compatible server (the Rivet Engine, or actorium's own server).
 ///
@@ -35,19 +34,18 @@ pub struct Client {
     pub(crate) inner: Arc<Inner>,
 }
 
+/// What the clones of a client share.
 pub(crate) struct Inner {
+    /// The resolved options, or the error every call reports.
     pub config: Result<Config, ConfigError>,
+    /// The HTTP connection pool.
     pub http: reqwest::Client,
+    /// TLS for `wss://` connections (the pool has it too).
+    pub tls: Tls,
+    /// The `/metadata` lookup's outcome.
     pub resolved: OnceCell<Arc<Resolved>>,
+    /// The in-process router, if any.
     pub router: Option<Arc<dyn LocalRouter>>,
-}
-
-/// Endpoint, namespace and token after the `/metadata` lookup.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Resolved {
-    pub endpoint: String,
-    pub namespace: String,
-    pub token: Option<String>,
 }
 
 impl fmt::Debug for Client {
@@ -73,7 +71,7 @@ impl Client {
     /// Never fails: an invalid endpoint makes every call return [`CallError::Config`]. Use
     /// [`Client::try_new`] or [`Client::with_options`] to check it up front.
     pub fn new(endpoint: impl Into<String>) -> Client {
-        Self::build(ClientOptions::new(endpoint).resolve())
+        Self::build(Self::prepare(&ClientOptions::new(endpoint)))
     }
 
     /// Like [`Client::new`], but reports an invalid endpoint at once.
@@ -85,24 +83,31 @@ impl Client {
     /// (default `http://localhost:6420`), `RIVET_NAMESPACE`, `RIVET_TOKEN`, `RIVET_POOL`.
     /// Like [`Client::new`], it never fails.
     pub fn from_env() -> Client {
-        Self::build(ClientOptions::from_env().resolve())
+        Self::build(Self::prepare(&ClientOptions::from_env()))
     }
 
     /// A client with explicit options.
     pub fn with_options(options: ClientOptions) -> Result<Client, ConfigError> {
-        let config = options.resolve()?;
-        Ok(Self::build(Ok(config)))
+        Ok(Self::build(Ok(Self::prepare(&options)?)))
     }
 
-    fn build(config: Result<Config, ConfigError>) -> Client {
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .build()
-            .unwrap_or_default();
+    /// Resolves the options and sets up TLS.
+    fn prepare(options: &ClientOptions) -> Result<(Config, Tls), ConfigError> {
+        let config = options.resolve()?;
+        let tls = Tls::new(&options.root_certificates)?;
+        Ok((config, tls))
+    }
+
+    fn build(prepared: Result<(Config, Tls), ConfigError>) -> Client {
+        let (config, tls) = match prepared {
+            Ok((config, tls)) => (Ok(config), tls),
+            Err(e) => (Err(e), Tls::default()),
+        };
         Client {
             inner: Arc::new(Inner {
                 config,
-                http,
+                http: http::pool(&tls),
+                tls,
                 resolved: OnceCell::new(),
                 router: None,
             }),
@@ -116,6 +121,7 @@ impl Client {
             inner: Arc::new(Inner {
                 config: self.inner.config.clone(),
                 http: self.inner.http.clone(),
+                tls: self.inner.tls.clone(),
                 resolved: self.inner.resolved.clone(),
                 router: Some(router),
             }),
@@ -130,145 +136,6 @@ impl Client {
             .map(|c| c.encoding)
             .unwrap_or_default()
     }
-
-    /// Untyped access to the actors named `name`: for actors without a Rust contract (e.g.
-    /// TypeScript actors on the Rivet Engine). Actors with a contract use the typed accessors
-    /// ([`Client::get`], [`Client::get_or_create`], [`Client::create`], [`Client::get_for_id`]).
-    pub fn actor(&self, name: impl Into<String>) -> ActorAccessor {
-        ActorAccessor {
-            client: self.clone(),
-            name: name.into(),
-        }
-    }
-
-    /// A handle to the actor `name` with `key`, which must exist (`get`).
-    pub(crate) fn get_untyped(&self, name: impl Into<String>, key: impl IntoKey) -> ActorHandle {
-        self.handle(ActorQuery::Get {
-            name: name.into(),
-            key: key.into_key(),
-        })
-    }
-
-    /// A handle to the actor `name` with `key`, created with `input` on first use if it does
-    /// not exist (`getOrCreate`; the input is ignored when the actor exists).
-    pub(crate) fn get_or_create_untyped(
-        &self,
-        name: impl Into<String>,
-        key: impl IntoKey,
-        input: Option<Value>,
-    ) -> ActorHandle {
-        self.handle(ActorQuery::GetOrCreate {
-            name: name.into(),
-            key: key.into_key(),
-            input,
-            region: None,
-        })
-    }
-
-    /// Creates the actor `name` with `key` and `input` now (`POST /actors`) and returns a
-    /// handle by its id. Fails with `actor.duplicate_key` if the key is taken.
-    ///
-    /// The Rivet Engine sometimes answers a taken key with `actor.destroyed_during_creation`
-    /// (observed often with engine 2.3.19). The client then looks the key up: if it is taken,
-    /// the call fails with `actor.duplicate_key` (the engine's message and metadata
-    /// `{existing_actor_id, key}`); if not, the request is repeated, up to 5 times.
-    pub(crate) async fn create_untyped(
-        &self,
-        name: impl Into<String>,
-        key: impl IntoKey,
-        input: Option<Value>,
-    ) -> Result<ActorHandle, CallError> {
-        let name = name.into();
-        let key = key.into_key();
-        key.validate()
-            .map_err(|e| CallError::InvalidRequest(e.to_string()))?;
-        let resolved = self.inner.resolved().await?;
-        // The engine sometimes answers a taken key with `actor.destroyed_during_creation`
-        // (the conflicting new actor destroyed itself) instead of `actor.duplicate_key`. No actor
-        // was created then: if the key is taken, report `actor.duplicate_key` as the engine
-        // otherwise does; if it is free, repeat the request (a few times at most).
-        let mut attempt = 1;
-        let actor = loop {
-            match self
-                .inner
-                .create_actor(&resolved, &name, &key, input.as_ref(), None)
-                .await
-            {
-                Err(e) if e.is("actor", "destroyed_during_creation") => {
-                    if let Some(existing) = self.inner.actor_by_key(&resolved, &name, &key).await? {
-                        return Err(CallError::from(WireError::duplicate_key(
-                            &key.to_rest(),
-                            &existing.actor_id,
-                        )));
-                    }
-                    if attempt >= CREATE_ATTEMPTS {
-                        return Err(e);
-                    }
-                    tracing::debug!(%name, %key, attempt, "create: destroyed during creation, retrying");
-                    attempt += 1;
-                    tokio::time::sleep(crate::retry::STALE_DELAY).await;
-                }
-                other => break other?,
-            }
-        };
-        tracing::debug!(actor_id = %actor.actor_id, %name, %key, "created actor");
-        Ok(self.get_for_id_untyped(name, actor.actor_id))
-    }
-
-    /// A handle to the actor `name` with id `actor_id`.
-    pub(crate) fn get_for_id_untyped(
-        &self,
-        name: impl Into<String>,
-        actor_id: impl Into<String>,
-    ) -> ActorHandle {
-        self.handle(ActorQuery::ForId {
-            name: name.into(),
-            actor_id: actor_id.into(),
-        })
-    }
-
-    /// A handle for any query.
-    pub fn handle(&self, query: ActorQuery) -> ActorHandle {
-        ActorHandle::new(self.clone(), query)
-    }
-}
-
-/// Untyped access to the actors of one name (see [`Client::actor`]).
-#[derive(Debug, Clone)]
-pub struct ActorAccessor {
-    client: Client,
-    name: String,
-}
-
-impl ActorAccessor {
-    /// A handle to the actor with `key`, which must exist (`get`).
-    pub fn get(&self, key: impl IntoKey) -> ActorHandle {
-        self.client.get_untyped(self.name.clone(), key)
-    }
-
-    /// A handle to the actor with `key`, created with `input` on first use if it does not exist
-    /// (`getOrCreate`; the input is ignored when the actor exists).
-    pub fn get_or_create(&self, key: impl IntoKey, input: Option<Value>) -> ActorHandle {
-        self.client
-            .get_or_create_untyped(self.name.clone(), key, input)
-    }
-
-    /// Creates the actor with `key` and `input` now and returns a handle by its id; fails with
-    /// `actor.duplicate_key` if the key is taken.
-    pub async fn create(
-        &self,
-        key: impl IntoKey,
-        input: Option<Value>,
-    ) -> Result<ActorHandle, CallError> {
-        self.client
-            .create_untyped(self.name.clone(), key, input)
-            .await
-    }
-
-    /// A handle to the actor with id `actor_id`.
-    pub fn get_for_id(&self, actor_id: impl Into<String>) -> ActorHandle {
-        self.client.get_for_id_untyped(self.name.clone(), actor_id)
-    }
 }
 
 impl Inner {
@@ -279,60 +146,35 @@ impl Inner {
             .map_err(|e| CallError::Config(e.clone()))
     }
 
+    /// The HTTP side: the pool and the configuration (or the deferred configuration error).
+    pub fn http(&self) -> Result<Http<'_>, CallError> {
+        Ok(Http {
+            pool: &self.http,
+            config: self.config()?,
+        })
+    }
+
     /// Endpoint, namespace and token, after the `/metadata` lookup (done once per client).
     pub async fn resolved(&self) -> Result<Arc<Resolved>, CallError> {
-        let config = self.config()?;
+        let http = self.http()?;
         self.resolved
-            .get_or_try_init(|| async {
-                let mut resolved = Resolved {
-                    endpoint: config.endpoint.clone(),
-                    namespace: config.namespace.clone(),
-                    token: config.token.clone(),
-                };
-                if !config.disable_metadata_lookup {
-                    let metadata = self.fetch_metadata(config).await?;
-                    apply_metadata(&mut resolved, metadata);
-                }
-                Ok(Arc::new(resolved))
-            })
+            .get_or_try_init(|| async { http.resolve().await.map(Arc::new) })
             .await
             .cloned()
-    }
-}
-
-/// Applies `clientEndpoint`, `clientNamespace` and `clientToken` from `/metadata`.
-fn apply_metadata(resolved: &mut Resolved, metadata: Metadata) {
-    tracing::debug!(
-        runtime = ?metadata.runtime,
-        version = ?metadata.version,
-        "metadata lookup done"
-    );
-    if let Some(endpoint) = metadata.client_endpoint {
-        match parse_endpoint(&endpoint) {
-            Ok(p) => resolved.endpoint = p.base,
-            Err(e) => {
-                tracing::warn!(%endpoint, error = %e, "ignoring the server's clientEndpoint")
-            }
-        }
-    }
-    if let Some(ns) = metadata.client_namespace {
-        resolved.namespace = ns;
-    }
-    if let Some(token) = metadata.client_token {
-        resolved.token = Some(token);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::handle::ActorHandle;
 
     #[test]
     fn client_is_send_sync_and_cheap_to_clone() {
         fn assert_send_sync<T: Send + Sync + Clone>() {}
         assert_send_sync::<Client>();
         assert_send_sync::<ActorHandle>();
-        assert_send_sync::<crate::Connection>();
+        assert_send_sync::<crate::connection::Connection>();
     }
 
     #[test]
@@ -348,33 +190,9 @@ mod tests {
         assert_send(client.actor("counter").create("k", None));
     }
 
-    #[test]
-    fn metadata_redirects() {
-        let mut r = Resolved {
-            endpoint: "http://a:1".into(),
-            namespace: "default".into(),
-            token: None,
-        };
-        let m: Metadata = serde_json::from_str(
-            r#"{"runtime":"engine","clientEndpoint":"http://b:2/base/","clientNamespace":"ns","clientToken":"t"}"#,
-        )
-        .unwrap();
-        apply_metadata(&mut r, m);
-        assert_eq!(
-            r,
-            Resolved {
-                endpoint: "http://b:2/base".into(),
-                namespace: "ns".into(),
-                token: Some("t".into())
-            }
-        );
-        apply_metadata(&mut r, Metadata::default());
-        assert_eq!(r.endpoint, "http://b:2/base");
-    }
-
     #[tokio::test]
     async fn invalid_endpoint_is_reported_on_use() {
-        let client = Client::new("https://example.invalid");
+        let client = Client::new("ftp://example.invalid");
         let err = client
             .actor("counter")
             .get("x")
@@ -383,5 +201,28 @@ mod tests {
             .unwrap_err();
         assert!(matches!(err, CallError::Config(_)), "{err:?}");
         assert!(Client::try_new("ftp://x").is_err());
+    }
+
+    #[cfg(not(feature = "rustls"))]
+    #[tokio::test]
+    async fn https_needs_the_rustls_feature() {
+        let err = Client::try_new("https://ns:secret@example.invalid").unwrap_err();
+        assert_eq!(
+            err,
+            ConfigError::TlsNotEnabled("https://example.invalid".into())
+        );
+        let message = err.to_string();
+        assert!(message.contains("enable the `rustls` feature"), "{message}");
+        assert!(!message.contains("secret"), "{message}");
+        let err = Client::new("https://example.invalid")
+            .actor("counter")
+            .get("x")
+            .action("getCount", vec![])
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, CallError::Config(ConfigError::TlsNotEnabled(_))),
+            "{err:?}"
+        );
     }
 }

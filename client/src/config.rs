@@ -8,7 +8,10 @@
 use std::time::Duration;
 
 use actorium_protocol::Encoding;
-use url::Url;
+
+use crate::backoff;
+use crate::endpoint::parse_endpoint;
+pub use crate::error::ConfigError;
 
 /// The endpoint used when neither an option nor the environment names one.
 pub const DEFAULT_ENDPOINT: &str = "http://localhost:6420";
@@ -30,32 +33,7 @@ pub const ENV_TOKEN: &str = "RIVET_TOKEN";
 /// Environment variable naming the pool (`rvt-runner`, `runner_name_selector`).
 pub const ENV_POOL: &str = "RIVET_POOL";
 
-/// An invalid client configuration.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ConfigError {
-    /// The endpoint is not a URL.
-    #[error("invalid endpoint URL `{0}`")]
-    InvalidUrl(String),
-    /// The endpoint's scheme is not `http` (this build has no TLS, so `https` is refused).
-    #[error(
-        "unsupported endpoint scheme `{0}`: only http:// is supported (actorium-client is built without TLS)"
-    )]
-    UnsupportedScheme(String),
-    /// The endpoint has a query string or a fragment.
-    #[error("the endpoint cannot contain a query string or a fragment")]
-    QueryOrFragment,
-    /// The endpoint has a token (`http://:token@host`) but no namespace.
-    #[error("the endpoint cannot have a token without a namespace")]
-    TokenWithoutNamespace,
-    /// The namespace or token is given both in the endpoint URL and as an option.
-    #[error("the {0} is given both in the endpoint URL and as an option")]
-    Conflict(&'static str),
-    /// An extra header has an invalid name or value.
-    #[error("invalid header `{0}`")]
-    InvalidHeader(String),
-}
-
-/// Reconnection policy of WebSocket [`Connection`](crate::Connection)s.
+/// Reconnection policy of WebSocket connections (`Connection`).
 ///
 /// A connection that had reached `Connected` and then dropped is reopened with exponential
 /// backoff from `min_delay` to `max_delay` (250 ms → 30 s by default, like the official client).
@@ -88,12 +66,11 @@ impl Default for ReconnectPolicy {
 impl ReconnectPolicy {
     /// The delay before reconnect attempt `attempt` (0-based): `min_delay * 2^attempt`, capped.
     pub fn delay(&self, attempt: u32) -> Duration {
-        let factor = 1u32.checked_shl(attempt.min(20)).unwrap_or(u32::MAX);
-        self.min_delay.saturating_mul(factor).min(self.max_delay)
+        backoff::exponential(self.min_delay, self.max_delay, attempt)
     }
 }
 
-/// Options of a [`Client`](crate::Client). Build with [`ClientOptions::new`] or
+/// Options of a `Client`. Build with [`ClientOptions::new`] or
 /// [`ClientOptions::from_env`] and the builder methods.
 ///
 /// Fields left `None` fall back to the environment (unless [`ClientOptions::ignore_env`] is
@@ -133,6 +110,10 @@ pub struct ClientOptions {
     pub event_buffer: usize,
     /// Ignore the `RIVET_*` environment variables.
     pub ignore_env: bool,
+    /// Extra trusted root certificates (PEM), on top of the Mozilla roots of `webpki-roots`,
+    /// for `https://` requests and `wss://` connections alike. Used only with the `rustls`
+    /// feature (without it `https://` endpoints are refused).
+    pub root_certificates: Vec<Vec<u8>>,
 }
 
 impl Default for ClientOptions {
@@ -152,6 +133,7 @@ impl Default for ClientOptions {
             reconnect: ReconnectPolicy::default(),
             event_buffer: 1024,
             ignore_env: false,
+            root_certificates: Vec::new(),
         }
     }
 }
@@ -228,6 +210,16 @@ impl ClientOptions {
     /// Ignores the `RIVET_*` environment variables.
     pub fn ignore_env(mut self, ignore: bool) -> Self {
         self.ignore_env = ignore;
+        self
+    }
+
+    /// Trusts the root certificate(s) in `pem` (one or more `BEGIN CERTIFICATE` blocks) for
+    /// `https://` and `wss://`, besides the built-in Mozilla roots: for a private CA or a
+    /// self-signed server. Needs the `rustls` feature; an invalid PEM makes
+    /// `Client::with_options` fail with
+    /// [`ConfigError::InvalidCertificate`].
+    pub fn add_root_certificate(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.root_certificates.push(pem.into());
         self
     }
 
@@ -312,66 +304,6 @@ pub(crate) struct Config {
     pub event_buffer: usize,
 }
 
-/// An endpoint split into its base URL and URL-auth namespace/token.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ParsedEndpoint {
-    /// Scheme, host, port and base path, without credentials or a trailing slash.
-    pub base: String,
-    pub namespace: Option<String>,
-    pub token: Option<String>,
-}
-
-/// Parses an endpoint: `http://[namespace[:token]@]host[:port][/base/path]`.
-pub(crate) fn parse_endpoint(endpoint: &str) -> Result<ParsedEndpoint, ConfigError> {
-    let mut url =
-        Url::parse(endpoint.trim()).map_err(|_| ConfigError::InvalidUrl(endpoint.to_string()))?;
-    if url.scheme() != "http" {
-        return Err(ConfigError::UnsupportedScheme(url.scheme().to_string()));
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(ConfigError::QueryOrFragment);
-    }
-    let decode = |s: &str| {
-        percent_decode(s)
-            .ok_or_else(|| ConfigError::InvalidUrl(endpoint.to_string()))
-            .map(|s| Some(s).filter(|s: &String| !s.is_empty()))
-    };
-    let namespace = decode(url.username())?;
-    let token = match url.password() {
-        Some(p) => decode(p)?,
-        None => None,
-    };
-    if token.is_some() && namespace.is_none() {
-        return Err(ConfigError::TokenWithoutNamespace);
-    }
-    // Cannot fail for an http URL with a host.
-    let _ = url.set_username("");
-    let _ = url.set_password(None);
-    Ok(ParsedEndpoint {
-        base: url.as_str().trim_end_matches('/').to_string(),
-        namespace,
-        token,
-    })
-}
-
-fn percent_decode(s: &str) -> Option<String> {
-    percent_encoding::percent_decode_str(s)
-        .decode_utf8()
-        .ok()
-        .map(|s| s.into_owned())
-}
-
-/// The WebSocket form of an `http://` base URL.
-pub(crate) fn ws_base(http_base: &str) -> String {
-    match http_base.strip_prefix("http://") {
-        Some(rest) => format!("ws://{rest}"),
-        None => match http_base.strip_prefix("https://") {
-            Some(rest) => format!("wss://{rest}"),
-            None => http_base.to_string(),
-        },
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -383,43 +315,6 @@ mod tests {
                 .find(|(k, _)| *k == name)
                 .map(|(_, v)| v.to_string())
         }
-    }
-
-    #[test]
-    fn endpoint_forms() {
-        let p = parse_endpoint("http://127.0.0.1:6420").unwrap();
-        assert_eq!(p.base, "http://127.0.0.1:6420");
-        assert_eq!((p.namespace, p.token), (None, None));
-
-        let p = parse_endpoint("http://h/api/rivet/").unwrap();
-        assert_eq!(p.base, "http://h/api/rivet");
-
-        let p = parse_endpoint("http://my-ns:secret%2Ftok@h:1").unwrap();
-        assert_eq!(p.base, "http://h:1");
-        assert_eq!(p.namespace.as_deref(), Some("my-ns"));
-        assert_eq!(p.token.as_deref(), Some("secret/tok"));
-
-        assert_eq!(
-            parse_endpoint("http://h/?x=1"),
-            Err(ConfigError::QueryOrFragment)
-        );
-        assert_eq!(
-            parse_endpoint("http://h/#f"),
-            Err(ConfigError::QueryOrFragment)
-        );
-        assert_eq!(
-            parse_endpoint("http://:tok@h"),
-            Err(ConfigError::TokenWithoutNamespace)
-        );
-        assert!(matches!(
-            parse_endpoint("https://h"),
-            Err(ConfigError::UnsupportedScheme(_))
-        ));
-        assert!(matches!(
-            parse_endpoint("not a url"),
-            Err(ConfigError::InvalidUrl(_))
-        ));
-        assert_eq!(ws_base("http://h:1/base"), "ws://h:1/base");
     }
 
     #[test]

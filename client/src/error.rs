@@ -1,11 +1,46 @@
 //! [`CallError`]: everything a client call can fail with. Errors the actor or the server sent
-//! ([`CallError::Actor`]) are distinct from transport failures and local problems.
+//! ([`CallError::Actor`]) are distinct from transport failures and local problems. And
+//! [`ConfigError`]: an invalid configuration (also reachable as `config::ConfigError`).
 
 use std::sync::Arc;
 
 use actorium_protocol::{ProtocolError, WireError};
 
-use crate::config::ConfigError;
+/// An invalid client configuration.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    /// The endpoint is not a URL.
+    #[error("invalid endpoint URL `{0}`")]
+    InvalidUrl(String),
+    /// The endpoint's scheme is neither `http` nor `https`.
+    #[error("unsupported endpoint scheme `{0}`: only http:// and https:// are supported")]
+    UnsupportedScheme(String),
+    /// The endpoint is `https://` (its origin is given) but this build has no TLS backend.
+    #[error(
+        "the endpoint `{0}` needs TLS, but actorium-client is built without it: enable the \
+         `rustls` feature of actorium-client (or of actorium)"
+    )]
+    TlsNotEnabled(String),
+    /// A root certificate given with `ClientOptions::add_root_certificate` is not a PEM
+    /// certificate rustls accepts.
+    #[error("invalid root certificate: {0}")]
+    InvalidCertificate(String),
+    /// The TLS configuration could not be built.
+    #[error("TLS setup failed: {0}")]
+    Tls(String),
+    /// The endpoint has a query string or a fragment.
+    #[error("the endpoint cannot contain a query string or a fragment")]
+    QueryOrFragment,
+    /// The endpoint has a token (`http://:token@host`) but no namespace.
+    #[error("the endpoint cannot have a token without a namespace")]
+    TokenWithoutNamespace,
+    /// The namespace or token is given both in the endpoint URL and as an option.
+    #[error("the {0} is given both in the endpoint URL and as an option")]
+    Conflict(&'static str),
+    /// An extra header has an invalid name or value.
+    #[error("invalid header `{0}`")]
+    InvalidHeader(String),
+}
 
 /// The error type of every client operation.
 ///

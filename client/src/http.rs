@@ -20,9 +20,12 @@ use reqwest::Method;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
 use serde::de::DeserializeOwned;
 
-use crate::client::{Inner, Resolved};
+use crate::backoff;
 use crate::config::Config;
-use crate::{CallError, values};
+use crate::endpoint::parse_endpoint;
+use crate::error::CallError;
+use crate::tls::Tls;
+use crate::values;
 
 /// Header carrying connection params on HTTP actions (raw JSON).
 pub const CONN_PARAMS_HEADER: &str = "x-rivet-conn-params";
@@ -43,6 +46,58 @@ pub(crate) fn user_agent() -> String {
     )
 }
 
+/// The connection pool of a client (and of its clones), with its TLS setup.
+pub(crate) fn pool(tls: &Tls) -> reqwest::Client {
+    tls.http(reqwest::Client::builder().connect_timeout(Duration::from_secs(10)))
+        .build()
+        .unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "HTTP client setup failed; using the defaults");
+            reqwest::Client::default()
+        })
+}
+
+/// Endpoint, namespace and token after the `/metadata` lookup.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Resolved {
+    pub endpoint: String,
+    pub namespace: String,
+    pub token: Option<String>,
+}
+
+impl Resolved {
+    /// Applies `clientEndpoint`, `clientNamespace` and `clientToken` from `/metadata`.
+    fn apply(&mut self, metadata: Metadata) {
+        tracing::debug!(
+            runtime = ?metadata.runtime,
+            version = ?metadata.version,
+            "metadata lookup done"
+        );
+        if let Some(endpoint) = metadata.client_endpoint {
+            match parse_endpoint(&endpoint) {
+                Ok(p) => self.endpoint = p.base,
+                Err(e) => {
+                    tracing::warn!(%endpoint, error = %e, "ignoring the server's clientEndpoint")
+                }
+            }
+        }
+        if let Some(ns) = metadata.client_namespace {
+            self.namespace = ns;
+        }
+        if let Some(token) = metadata.client_token {
+            self.token = Some(token);
+        }
+    }
+}
+
+/// The HTTP side of a client: its pool and its configuration.
+#[derive(Clone, Copy)]
+pub(crate) struct Http<'a> {
+    /// The connection pool.
+    pub pool: &'a reqwest::Client,
+    /// The resolved options.
+    pub config: &'a Config,
+}
+
 /// A response read to the end.
 struct Response {
     status: reqwest::StatusCode,
@@ -51,13 +106,10 @@ struct Response {
     body: Vec<u8>,
 }
 
-impl Inner {
+impl Http<'_> {
     /// Sends a request with the common headers and reads the whole response.
-    async fn send(
-        &self,
-        config: &Config,
-        req: reqwest::RequestBuilder,
-    ) -> Result<Response, CallError> {
+    async fn send(&self, req: reqwest::RequestBuilder) -> Result<Response, CallError> {
+        let config = self.config;
         let mut req = req.header(USER_AGENT, user_agent());
         for (name, value) in &config.headers {
             req = req.header(name.as_str(), value.as_str());
@@ -91,48 +143,59 @@ impl Inner {
         })
     }
 
+    /// Endpoint, namespace and token: the configured ones, updated by the `/metadata` lookup
+    /// unless it is disabled.
+    pub(crate) async fn resolve(&self) -> Result<Resolved, CallError> {
+        let config = self.config;
+        let mut resolved = Resolved {
+            endpoint: config.endpoint.clone(),
+            namespace: config.namespace.clone(),
+            token: config.token.clone(),
+        };
+        if !config.disable_metadata_lookup {
+            resolved.apply(self.fetch_metadata().await?);
+        }
+        Ok(resolved)
+    }
+
     /// `GET /metadata?namespace=…`, tried `metadata_attempts` times (the official client
     /// retries forever; a bounded lookup turns a missing server into a clear error).
-    pub(crate) async fn fetch_metadata(&self, config: &Config) -> Result<Metadata, CallError> {
+    async fn fetch_metadata(&self) -> Result<Metadata, CallError> {
+        let config = self.config;
         let url = format!(
             "{}/metadata?{}",
             config.endpoint,
             query_string(&[("namespace", config.namespace.as_str())])
         );
-        let mut last = None;
-        for attempt in 0..config.metadata_attempts {
-            if attempt > 0 {
-                let delay = METADATA_MIN_DELAY
-                    .saturating_mul(1 << (attempt - 1).min(16))
-                    .min(METADATA_MAX_DELAY);
-                tokio::time::sleep(delay).await;
-            }
-            let mut req = self.http.get(&url);
+        let (this, url_ref) = (*self, url.as_str());
+        let once = move |_| async move {
+            let mut req = this.pool.get(url_ref);
             if let Some(t) = &config.token {
                 req = req.header(AUTHORIZATION, format!("Bearer {t}"));
             }
-            let result = match self.send(config, req).await {
-                Ok(resp) if resp.status.is_success() => {
-                    serde_json::from_slice::<Metadata>(&resp.body).map_err(|e| {
-                        CallError::from(actorium_protocol::ProtocolError::Json(e.to_string()))
-                    })
-                }
-                Ok(resp) => Err(error_from_response(Encoding::Json, &resp)),
-                Err(e) => Err(e),
-            };
-            match result {
-                Ok(m) => return Ok(m),
-                Err(e) => {
-                    tracing::warn!(%url, attempt = attempt + 1, error = %e, "metadata lookup failed");
-                    last = Some(e);
-                }
+            let resp = this.send(req).await?;
+            if !resp.status.is_success() {
+                return Err(error_from_response(Encoding::Json, &resp));
             }
-        }
-        let last = last.map(|e| e.to_string()).unwrap_or_default();
-        Err(CallError::transport_msg(format!(
-            "GET {url} failed {} times; is a RivetKit server running at {}? (last error: {last})",
-            config.metadata_attempts, config.endpoint
-        )))
+            serde_json::from_slice::<Metadata>(&resp.body)
+                .map_err(|e| CallError::from(actorium_protocol::ProtocolError::Json(e.to_string())))
+        };
+        backoff::repeat(
+            Some(config.metadata_attempts),
+            |n| backoff::exponential(METADATA_MIN_DELAY, METADATA_MAX_DELAY, n - 1),
+            once,
+            |e, n| {
+                tracing::warn!(%url, attempt = n + 1, error = %e, "metadata lookup failed");
+                true
+            },
+        )
+        .await
+        .map_err(|last| {
+            CallError::transport_msg(format!(
+                "GET {url} failed {} times; is a RivetKit server running at {}? (last error: {last})",
+                config.metadata_attempts, config.endpoint
+            ))
+        })
     }
 
     /// A REST call: JSON in and out, namespace as the last query parameter.
@@ -144,18 +207,17 @@ impl Inner {
         query: &[(&str, &str)],
         body: Option<String>,
     ) -> Result<T, CallError> {
-        let config = self.config()?;
         let mut params = query.to_vec();
         params.push(("namespace", resolved.namespace.as_str()));
         let url = format!("{}{path}?{}", resolved.endpoint, query_string(&params));
-        let mut req = self.http.request(method, &url);
+        let mut req = self.pool.request(method, &url);
         if let Some(t) = &resolved.token {
             req = req.header(AUTHORIZATION, format!("Bearer {t}"));
         }
         if let Some(b) = body {
             req = req.header(CONTENT_TYPE, "application/json").body(b);
         }
-        let resp = self.send(config, req).await?;
+        let resp = self.send(req).await?;
         if !resp.status.is_success() {
             return Err(error_from_response(Encoding::Json, &resp));
         }
@@ -199,7 +261,7 @@ impl Inner {
         input: Option<&Value>,
         region: Option<&str>,
     ) -> Result<ActorInfo, CallError> {
-        let config = self.config()?;
+        let config = self.config;
         let body = GetOrCreateRequest {
             name: name.to_string(),
             key: key.to_rest(),
@@ -234,7 +296,7 @@ impl Inner {
         input: Option<&Value>,
         region: Option<&str>,
     ) -> Result<ActorInfo, CallError> {
-        let config = self.config()?;
+        let config = self.config;
         let body = CreateRequest {
             name: name.to_string(),
             runner_name_selector: config.pool.clone(),
@@ -259,8 +321,7 @@ impl Inner {
         args: &[Value],
         params: Option<&Value>,
     ) -> Result<Value, CallError> {
-        let config = self.config()?;
-        let encoding = config.encoding;
+        let encoding = self.config.encoding;
         let path = target
             .path_and_query(&format!("/action/{}", encode_uri_component(action)))
             .map_err(|e| CallError::InvalidRequest(e.to_string()))?;
@@ -271,7 +332,7 @@ impl Inner {
         .encode(encoding)
         .map_err(CallError::conversion)?;
         let mut req = self
-            .http
+            .pool
             .post(&url)
             .header(CONTENT_TYPE, encoding.content_type())
             .header(ENCODING_HEADER, encoding.as_str())
@@ -283,7 +344,7 @@ impl Inner {
             req = req.header(TOKEN_HEADER, t.as_str());
         }
         tracing::trace!(%url, %encoding, "action request");
-        let resp = self.send(config, req).await?;
+        let resp = self.send(req).await?;
         if !resp.status.is_success() {
             let err = error_from_response(encoding, &resp);
             tracing::debug!(%url, action, error = %err, ray_id = ?resp.ray_id, "action failed");
@@ -342,10 +403,19 @@ fn describe_reqwest(e: &reqwest::Error) -> String {
     } else {
         "request failed"
     };
-    match e.url() {
+    let mut text = match e.url() {
         Some(u) => format!("{what}: {}", u.as_str()),
         None => what.to_string(),
+    };
+    // The innermost cause says why (refused, an untrusted certificate, ...).
+    let mut cause: &dyn std::error::Error = e;
+    while let Some(next) = cause.source() {
+        cause = next;
     }
+    if !std::ptr::addr_eq(cause, e as &dyn std::error::Error) {
+        text.push_str(&format!(" ({cause})"));
+    }
+    text
 }
 
 #[cfg(test)]
@@ -408,6 +478,30 @@ mod tests {
     fn unstructured_error_body() {
         let e = error_from_response(Encoding::Json, &resp(502, "text/plain", b"bad gateway"));
         assert!(matches!(e, CallError::Http { status: 502, ref body } if body == "bad gateway"));
+    }
+
+    #[test]
+    fn metadata_redirects() {
+        let mut r = Resolved {
+            endpoint: "http://a:1".into(),
+            namespace: "default".into(),
+            token: None,
+        };
+        let m: Metadata = serde_json::from_str(
+            r#"{"runtime":"engine","clientEndpoint":"http://b:2/base/","clientNamespace":"ns","clientToken":"t"}"#,
+        )
+        .unwrap();
+        r.apply(m);
+        assert_eq!(
+            r,
+            Resolved {
+                endpoint: "http://b:2/base".into(),
+                namespace: "ns".into(),
+                token: Some("t".into())
+            }
+        );
+        r.apply(Metadata::default());
+        assert_eq!(r.endpoint, "http://b:2/base");
     }
 
     #[test]

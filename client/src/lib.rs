@@ -50,35 +50,60 @@
 //! client writes (json: compat; bare: CBOR of compat values; cbor: plain); incoming outputs,
 //! event arguments and error metadata are revived in every encoding.
 //!
-//! ## Limits of this build
+//! ## TLS (`https://`, `wss://`): the `rustls` feature
 //!
-//! Plain `http://` / `ws://` only: the crate is built without TLS to keep the build lean, and
-//! refuses `https://` endpoints with [`ConfigError::UnsupportedScheme`]. Connections need a
-//! tokio runtime (they run on a spawned task).
+//! By default the crate has no TLS backend: it speaks plain `http://` / `ws://` and refuses an
+//! `https://` endpoint with [`ConfigError::TlsNotEnabled`], whose message says to enable the
+//! `rustls` feature. With the feature (`actorium-client = { …, features = ["rustls"] }`, or
+//! `actorium`'s own `rustls` feature), HTTP requests and WebSocket connections go over rustls
+//! (ring provider, no system OpenSSL) and share one TLS configuration that trusts the Mozilla
+//! roots of `webpki-roots`. For a private CA or a self-signed server, add its root with
+//! [`ClientOptions::add_root_certificate`] (PEM); it is trusted for `https://` and `wss://`
+//! alike:
+//!
+//! ```no_run
+//! # fn demo(ca_pem: &str) -> Result<(), actorium_client::ConfigError> {
+//! use actorium_client::{Client, ClientOptions};
+//! let client = Client::with_options(
+//!     ClientOptions::new("https://actors.internal:6420").add_root_certificate(ca_pem),
+//! )?; // with the feature; an invalid PEM fails here with ConfigError::InvalidCertificate
+//! # let _ = client; Ok(()) }
+//! ```
+//!
+//! Connections need a tokio runtime (they run on a spawned task).
 //!
 //! ## In-process routing
 //!
 //! A server that hosts actors can give them a client whose calls to its own actors skip the
 //! network: [`Client::with_local_router`] with a [`LocalRouter`].
 
+// The modules form a DAG, no two of them using each other; from the leaves up:
+// backoff; error; endpoint, values, retry, tls; config; http; query; router; client;
+// connection; handle; accessor; typed.
+mod accessor;
+mod backoff;
+mod client;
 pub mod config;
 mod connection;
+mod endpoint;
 mod error;
 mod handle;
 pub mod http;
+mod query;
 pub mod retry;
 mod router;
+mod tls;
 mod typed;
 mod values;
 
-mod client;
-
+pub use accessor::ActorAccessor;
 pub use actorium_protocol::{ActorKey, Encoding, IntoKey, Value, WireError};
-pub use client::{ActorAccessor, Client};
-pub use config::{ClientOptions, ConfigError, ReconnectPolicy};
+pub use client::Client;
+pub use config::{ClientOptions, ReconnectPolicy};
 pub use connection::{Connection, ConnectionStatus, EventStream};
-pub use error::CallError;
-pub use handle::{ActorHandle, ActorQuery};
+pub use error::{CallError, ConfigError};
+pub use handle::ActorHandle;
+pub use query::ActorQuery;
 pub use router::{LocalCall, LocalFuture, LocalRouter};
 pub use typed::{Caller, Contract, typed_events};
 pub use values::{from_args, from_value, to_args, to_value};

@@ -19,7 +19,8 @@
 use std::future::Future;
 use std::time::Duration;
 
-use crate::CallError;
+use crate::backoff;
+use crate::error::CallError;
 
 /// Attempts of a `get` handle on stale-actor and placement errors.
 pub const GET_ATTEMPTS: u32 = 24;
@@ -124,10 +125,11 @@ pub(crate) struct RetryPolicy {
     pub lifecycle: bool,
 }
 
-/// Runs `attempt` under `policy`.
-pub(crate) async fn run<T, F, Fut>(policy: RetryPolicy, mut attempt: F) -> Result<T, CallError>
+/// Runs `attempt` under `policy`: the stale-actor/placement loop inside the lifecycle loop
+/// (see the module docs), both on [`backoff::repeat`].
+pub(crate) async fn run<T, F, Fut>(policy: RetryPolicy, attempt: F) -> Result<T, CallError>
 where
-    F: FnMut() -> Fut,
+    F: Fn() -> Fut,
     Fut: Future<Output = Result<T, CallError>>,
 {
     let lifecycle_attempts = if policy.lifecycle {
@@ -136,38 +138,39 @@ where
         1
     };
     let dynamic_attempts = policy.dynamic_attempts.max(1);
-    let mut outer = 0u32;
-    loop {
-        let mut inner = 0u32;
-        let result = loop {
-            match attempt().await {
-                Ok(v) => return Ok(v),
-                Err(e) if inner + 1 < dynamic_attempts && is_dynamic_retryable(&e) => {
-                    tracing::debug!(error = %e, attempt = inner + 1, "retrying after a stale-actor or placement error");
-                    inner += 1;
-                    tokio::time::sleep(STALE_DELAY).await;
+    let attempt = &attempt;
+    let inner = move |_| {
+        backoff::repeat(
+            Some(dynamic_attempts),
+            |_| STALE_DELAY,
+            move |_| attempt(),
+            |e: &CallError, n| {
+                let again = is_dynamic_retryable(e);
+                if again {
+                    tracing::debug!(error = %e, attempt = n + 1, "retrying after a stale-actor or placement error");
                 }
-                Err(e) => break e,
+                again
+            },
+        )
+    };
+    backoff::repeat(
+        Some(lifecycle_attempts),
+        |n| backoff::exponential(LIFECYCLE_MIN_DELAY, LIFECYCLE_MAX_DELAY, n - 1),
+        inner,
+        |e, n| {
+            // Placement errors are lifecycle boundaries too for handles whose inner loop did
+            // not retry them (handles by id).
+            let boundary = is_lifecycle(e)
+                || (dynamic_attempts == 1
+                    && e.actor_error()
+                        .is_some_and(|w| is_placement(&w.group, &w.code)));
+            if boundary {
+                tracing::debug!(error = %e, attempt = n + 1, "retrying after a lifecycle boundary");
             }
-        };
-        // Placement errors are lifecycle boundaries too for handles whose inner loop did not
-        // retry them (handles by id).
-        let boundary = is_lifecycle(&result)
-            || (dynamic_attempts == 1
-                && result
-                    .actor_error()
-                    .is_some_and(|w| is_placement(&w.group, &w.code)));
-        if outer + 1 < lifecycle_attempts && boundary {
-            let delay = LIFECYCLE_MIN_DELAY
-                .saturating_mul(1 << outer)
-                .min(LIFECYCLE_MAX_DELAY);
-            tracing::debug!(error = %result, attempt = outer + 1, ?delay, "retrying after a lifecycle boundary");
-            outer += 1;
-            tokio::time::sleep(delay).await;
-            continue;
-        }
-        return Err(result);
-    }
+            boundary
+        },
+    )
+    .await
 }
 
 #[cfg(test)]

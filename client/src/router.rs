@@ -1,4 +1,4 @@
-//! The in-process routing hook: a server hosting actors gives them a [`Client`](crate::Client)
+//! The in-process routing hook: a server hosting actors gives them a `Client`
 //! whose calls to actors it hosts itself skip the network.
 
 use std::future::Future;
@@ -6,7 +6,8 @@ use std::pin::Pin;
 
 use actorium_protocol::Value;
 
-use crate::{ActorQuery, CallError};
+use crate::error::CallError;
+use crate::query::ActorQuery;
 
 /// A boxed, `Send` future returned by a [`LocalRouter`].
 pub type LocalFuture<T> = Pin<Box<dyn Future<Output = Result<T, CallError>> + Send + 'static>>;
@@ -28,9 +29,9 @@ pub struct LocalCall {
 
 /// Routes calls in-process before the client goes to the network.
 ///
-/// Install with [`Client::with_local_router`](crate::Client::with_local_router). For every
-/// stateless action ([`ActorHandle::action`](crate::ActorHandle::action) and the typed helpers
-/// built on it) and every [`ActorHandle::resolve`](crate::ActorHandle::resolve), the client first
+/// Install with `Client::with_local_router`. For every
+/// stateless action (`ActorHandle::action` and the typed helpers
+/// built on it) and every `ActorHandle::resolve`, the client first
 /// asks the router; `None` means "not mine", and the call goes over HTTP as usual. The router
 /// is responsible for its own semantics (get vs getOrCreate, retries, errors: return
 /// [`CallError::Actor`] for errors the actor raised). WebSocket connections and `create` always

@@ -17,7 +17,11 @@ use futures_util::{Stream, StreamExt};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::{ActorHandle, CallError, Client, Connection, to_value};
+use crate::client::Client;
+use crate::connection::Connection;
+use crate::error::CallError;
+use crate::handle::ActorHandle;
+use crate::values::to_value;
 
 /// An actor contract, implemented by the marker type `#[actor]` generates (`ChatRoomRef`).
 pub trait Contract: Send + Sync + 'static {

@@ -17,7 +17,7 @@ use actorium_protocol::{Encoding, Value, WireError};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::CallError;
+use crate::error::CallError;
 
 /// Prepares positional arguments (or an event or queue body) for `encoding`.
 pub(crate) fn encode_args(encoding: Encoding, args: Vec<Value>) -> Vec<Value> {

@@ -96,7 +96,21 @@ async fn metadata_lookup_is_bounded() {
 
 #[test]
 fn configuration_errors() {
-    assert!(Client::try_new("https://api.example").is_err());
+    // `https://` needs the `rustls` feature, and says so.
+    let https = Client::try_new("https://api.example");
+    if cfg!(feature = "rustls") {
+        assert!(https.is_ok());
+    } else {
+        let err = https.unwrap_err().to_string();
+        assert!(err.contains("`rustls` feature"), "{err}");
+    }
+    assert!(Client::try_new("ftp://api.example").is_err());
+    // A root certificate that is not one is refused up front (with TLS) or unused (without).
+    let bad_root = ClientOptions::new("http://h").add_root_certificate("not a certificate");
+    assert_eq!(
+        Client::with_options(bad_root).is_err(),
+        cfg!(feature = "rustls")
+    );
     assert!(Client::with_options(ClientOptions::new("http://ns:tok@h").token("other")).is_err());
     let client = Client::new("http://127.0.0.1:6420/base/");
     assert!(format!("{client:?}").contains("http://127.0.0.1:6420/base"));
