@@ -1,7 +1,7 @@
 //! Handles from a [`Client`]: [`Client::actor`] and [`ActorAccessor`] (untyped), the
 //! `*_untyped` constructors the typed layer builds on, and [`Client::handle`].
 
-use actorium_protocol::{IntoKey, Value, WireError};
+use actorium_protocol::{IntoKey, Value, WireError, catalogue};
 
 use crate::backoff;
 use crate::client::Client;
@@ -74,7 +74,7 @@ impl Client {
         let (name, key, resolved, input) = (&name, &key, &resolved, input.as_ref());
         let once = |_| async move {
             match http.create_actor(resolved, name, key, input, None).await {
-                Err(e) if e.is("actor", "destroyed_during_creation") => {
+                Err(e) if e.is_code(catalogue::DESTROYED_DURING_CREATION) => {
                     match http.actor_by_key(resolved, name, key).await? {
                         Some(existing) => Err(CallError::from(WireError::duplicate_key(
                             &key.to_rest(),
@@ -91,7 +91,7 @@ impl Client {
             |_| STALE_DELAY,
             once,
             |e: &CallError, attempt| {
-                let again = e.is("actor", "destroyed_during_creation");
+                let again = e.is_code(catalogue::DESTROYED_DURING_CREATION);
                 if again {
                     tracing::debug!(%name, %key, attempt = attempt + 1, "create: destroyed during creation, retrying");
                 }

@@ -155,4 +155,10 @@ impl CallError {
     pub fn is(&self, group: &str, code: &str) -> bool {
         self.group() == Some(group) && self.code() == Some(code)
     }
+
+    /// Whether this is the actor error `code` of the error catalogue
+    /// (`actorium_protocol::catalogue`).
+    pub fn is_code(&self, code: actorium_protocol::ErrorCode) -> bool {
+        self.is(code.group, code.code)
+    }
 }

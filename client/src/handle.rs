@@ -5,7 +5,7 @@
 //! - [`ActorHandle::resolve`]: getOrCreate → `PUT /actors`; get → `GET /actors?name=&key=`;
 //!   by id → no traffic.
 
-use actorium_protocol::{Value, WireError};
+use actorium_protocol::{Value, WireError, catalogue};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -138,7 +138,7 @@ impl ActorHandle {
             // As the official client: by id, "destroyed while waiting" means "not found".
             Err(e)
                 if !self.query.is_dynamic()
-                    && e.is("actor", "destroyed_while_waiting_for_ready") =>
+                    && e.is_code(catalogue::DESTROYED_WHILE_WAITING_FOR_READY) =>
             {
                 let mut w = WireError::actor_not_found();
                 if let CallError::Actor(orig) = e {

@@ -6,6 +6,7 @@
 
 use std::time::Duration;
 
+use actorium_protocol::catalogue;
 use actorium_protocol::encoding::ENCODING_HEADER;
 use actorium_protocol::gateway::{encode_uri_component, input_to_rest};
 use actorium_protocol::rest::{
@@ -247,7 +248,7 @@ impl Http<'_> {
             .await;
         match result {
             Ok(list) => Ok(list.actors.into_iter().next()),
-            Err(e) if e.is("actor", "not_found") => Ok(None),
+            Err(e) if e.is_code(catalogue::ACTOR_NOT_FOUND) => Ok(None),
             Err(e) => Err(e),
         }
     }
@@ -277,7 +278,7 @@ impl Http<'_> {
         match result {
             Ok(r) => Ok(r.actor),
             // The key lives in another datacenter: a get by key forwards there.
-            Err(e) if e.is("actor", "key_reserved_in_different_datacenter") => {
+            Err(e) if e.is_code(catalogue::KEY_RESERVED_IN_DIFFERENT_DATACENTER) => {
                 match self.actor_by_key(resolved, name, key).await? {
                     Some(a) => Ok(a),
                     None => Err(e),

@@ -33,6 +33,10 @@ pub const LIFECYCLE_ATTEMPTS: u32 = 5;
 const LIFECYCLE_MIN_DELAY: Duration = Duration::from_millis(25);
 const LIFECYCLE_MAX_DELAY: Duration = Duration::from_millis(200);
 
+// These tables classify error codes the way the official client's retry rules do (families and
+// prefixes, engine codes included); the codes actorium itself sends are defined in the
+// protocol's error catalogue.
+
 /// Whether the resolved actor is stale (`isStaleResolvedActorError` plus `destroying`).
 pub(crate) fn is_stale(group: &str, code: &str) -> bool {
     group == "actor"

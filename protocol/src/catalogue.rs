@@ -77,6 +77,9 @@ catalogue! {
     DESTROYED = "actor"."destroyed" => 500;
     /// `actor.destroyed_during_creation`: the engine destroyed an actor while creating it.
     DESTROYED_DURING_CREATION = "actor"."destroyed_during_creation" => 500;
+    /// `actor.destroyed_while_waiting_for_ready`: the engine destroyed the actor while a request
+    /// waited for it to be ready.
+    DESTROYED_WHILE_WAITING_FOR_READY = "actor"."destroyed_while_waiting_for_ready" => 500;
     /// `actor.key_reserved_in_different_datacenter`: the engine's cross-datacenter key conflict.
     KEY_RESERVED_IN_DIFFERENT_DATACENTER =
         "actor"."key_reserved_in_different_datacenter" => 500;

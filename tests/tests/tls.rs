@@ -146,5 +146,5 @@ async fn https_action_and_wss_connection_through_a_tls_proxy() {
     assert!(matches!(err, CallError::Transport { .. }), "{err:?}");
     assert!(format!("{err:?}").contains("UnknownIssuer"), "{err:?}");
 
-    server.stop().await;
+    server.stop().await.expect("the test server stops cleanly");
 }
