@@ -22,8 +22,8 @@
 //! |---|---|---|
 //! | `client` | yes | [`Client`], typed handles, connections with event streams; contracts compile their client half |
 //! | `server` | yes | the actor host, SQLite storage, the bundled HTTP/WebSocket server, [`cli`], [`testkit`]; contracts compile their server half (implies `client`) |
-//! | `engine` | no | `--engine URL`: join a Rivet Engine as an envoy instead of listening (implies `server`) |
-//! | `rustls` | no | `https://` and `wss://` endpoints for the client (rustls, no system OpenSSL) |
+//! | `engine` | no | `--engine URL`: join a Rivet Engine as an envoy instead of listening (implies `server` and `rustls`) |
+//! | `rustls` | no | `https://` and `wss://` endpoints for the client (rustls, no system OpenSSL; `ClientOptions::add_root_certificate` trusts a private CA) |
 //!
 //! A crate that only calls actors depends on `actorium` with `default-features = false,
 //! features = ["client"]`: contracts then compile into their client half alone (no server, no
