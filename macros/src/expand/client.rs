@@ -88,6 +88,7 @@ pub fn expand(cx: &Ctx<'_>) -> TokenStream {
         "A WebSocket connection to a `{wire_name}` actor: the actions, plus typed event streams."
     );
     quote! {
+        #[automatically_derived]
         impl #rt::client::Contract for #marker {
             const NAME: &'static str = #wire_name;
             type Input = #input;

@@ -114,6 +114,7 @@ pub fn expand(cx: &Ctx<'_>) -> TokenStream {
             ctx: &'a #rt::server::Ctx<S>,
         }
 
+        #[automatically_derived]
         impl<'a, S: #rt::server::Actor> ::core::convert::From<&'a #rt::server::Ctx<S>> for #events<'a, S> {
             fn from(ctx: &'a #rt::server::Ctx<S>) -> Self {
                 #events { ctx }
