@@ -36,7 +36,9 @@ def start(binary, scenario, workdir):
     ]
     if scenario == "http-read":
         args.append("--memory")
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    # The server stops when its stdin reaches EOF: hold a pipe open for its lifetime.
+    proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)
     deadline = time.time() + 120
     while time.time() < deadline:
         line = proc.stdout.readline()
@@ -74,13 +76,14 @@ def totals(path):
         for line in f:
             if line.startswith("summary:") or line.startswith("totals:"):
                 ir = int(line.split()[1])
-            m = re.match(r"cfn=\((\d+)\)(?: (.*))?", line)
+            m = re.match(r"(c?)fn=\((\d+)\)(?: (.*))?", line)
             if m:
-                if m.group(2):
-                    names[m.group(1)] = m.group(2).strip()
-                callee = names.get(m.group(1))
+                if m.group(3):
+                    names[m.group(2)] = m.group(3).strip()
+                if m.group(1):
+                    callee = names.get(m.group(2))
                 continue
-            if line.startswith("calls=") and callee == "malloc":
+            if line.startswith("calls=") and callee in ("malloc", "__libc_malloc"):
                 mallocs += int(line[6:].split()[0])
     return ir, mallocs
 
