@@ -102,6 +102,13 @@ use crate::error::Result;
 ///     }
 /// }
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an actor: its `impl ...Actor for {Self}` block needs `#[actorium::actor]`",
+    label = "not an actor",
+    note = "write `#[actorium::actor]` on the impl block of the server trait the contract generated \
+            (e.g. `#[actorium::actor] impl ChatRoomActor for {Self} {{ ... }}`): it implements \
+            `Actor` (dispatch, hooks, schema) for `{Self}`"
+)]
 pub trait Actor: Serialize + DeserializeOwned + Send + Sync + Sized + 'static {
     /// The actor's wire name (e.g. `"counter"`).
     const NAME: &'static str;
