@@ -81,9 +81,15 @@ impl Captured {
     }
 
     fn stderr(&self) -> String {
-        self.stderr.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.stderr
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 }
+
+/// Picks a URL out of an output line, and where to send the first one.
+type Ready = (fn(&str) -> Option<String>, mpsc::Sender<String>);
 
 /// Reads `reader` line by line (lossy UTF-8) into `captured` until it closes; sends the first
 /// line `ready` picks a URL from.
@@ -91,7 +97,7 @@ fn reader_thread<R: Read + Send + 'static>(
     reader: R,
     stderr: bool,
     captured: Captured,
-    ready: Option<(fn(&str) -> Option<String>, mpsc::Sender<String>)>,
+    ready: Option<Ready>,
 ) -> JoinHandle<()> {
     std::thread::spawn(move || {
         let mut ready = ready;
@@ -410,7 +416,10 @@ mod tests {
             .err()
             .expect("an error");
         let e = format!("{e:#}");
-        assert!(e.contains("exited") && e.contains("no such flag: --x"), "{e}");
+        assert!(
+            e.contains("exited") && e.contains("no such flag: --x"),
+            "{e}"
+        );
     }
 
     #[test]
