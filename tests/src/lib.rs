@@ -9,7 +9,7 @@ use actorium_server::Registry;
 pub fn registry() -> Registry {
     Registry::new()
         .with::<actors::Counter>()
-        .with::<actors::Alpha>()
-        .with::<actors::Beta>()
-        .with::<actors::Timer>()
+        .with::<actors::AlphaState>()
+        .with::<actors::BetaState>()
+        .with::<actors::TimerState>()
 }

@@ -8,7 +8,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
@@ -33,26 +33,14 @@ struct Engine {
 
 static ENGINE: OnceLock<Engine> = OnceLock::new();
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("tests/ has a parent")
-        .to_path_buf()
-}
-
 /// The engine's endpoint, starting it on first use.
 fn engine() -> &'static str {
     &ENGINE.get_or_init(start_engine).endpoint
 }
 
 fn start_engine() -> Engine {
-    let root = repo_root();
-    assert!(
-        root.join("node_modules/rivetkit").is_dir(),
-        "node_modules/rivetkit is missing in {}: install the Node side first (`npm ci` at the \
-         repository root); the engine tests need the Rivet Engine and RivetKit from it",
-        root.display()
-    );
+    // The engine tests need the Rivet Engine and RivetKit from the Node packages.
+    let root = actorium_test_support::require_node_packages(&["rivetkit"]);
     // Logs of the latest run (engine, runner, harness) stay here for post-mortems.
     let log_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("engine-client-logs");
     let _ = std::fs::remove_dir_all(&log_dir);

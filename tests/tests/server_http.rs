@@ -4,12 +4,7 @@
 
 mod common;
 
-use std::sync::Arc;
-
 use actorium_protocol::{Encoding, Value, WireError};
-use actorium_server::HostConfig;
-use actorium_server::http::ServerConfig;
-use actorium_server::storage::MemoryStorage;
 use common::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -19,19 +14,21 @@ fn text(s: &str) -> Value {
 
 #[tokio::test]
 async fn actions_in_every_encoding() {
-    let s = Server::start().await;
+    let s = common::start().await;
     let path = query_path("counter", "enc", "/action/increment");
     for (i, enc) in Encoding::ALL.into_iter().enumerate() {
-        let out = action(&s.base, &path, enc, vec![int(1)]).await.unwrap();
+        let out = action(&s.endpoint(), &path, enc, vec![int(1)])
+            .await
+            .unwrap();
         assert_eq!(out, int(i as i64 + 1), "{enc}");
     }
     // The reference's byte-exact bare exchange: 04 00 | data len 02 | CBOR [3].
-    let r = post_raw(&s.base, &path, "bare", vec![4, 0, 2, 0x81, 3]).await;
+    let r = post_raw(&s.endpoint(), &path, "bare", vec![4, 0, 2, 0x81, 3]).await;
     assert_eq!((r.status, r.body.as_slice()), (200, &[4u8, 0, 1, 6][..]));
     // No encoding header means JSON.
     let r = send(
         http()
-            .post(format!("{}{path}", s.base))
+            .post(format!("{}{path}", s.endpoint()))
             .body(r#"{"args":[1]}"#),
     )
     .await;
@@ -63,17 +60,17 @@ async fn actions_in_every_encoding() {
             .cloned()
             .map(actorium_protocol::compat::escape_for_json)
             .collect();
-        let out = action(&s.base, &echo, enc, sent).await.unwrap();
+        let out = action(&s.endpoint(), &echo, enc, sent).await.unwrap();
         let out = actorium_protocol::compat::revive(out).unwrap();
         assert_eq!(out, Value::Array(args.clone()), "{enc}");
     }
-    s.stop().await;
+    s.stop().await.expect("the test server stops cleanly");
 }
 
 #[tokio::test]
 async fn user_internal_and_panic_errors() {
-    let s = Server::start().await;
-    let base = &s.base;
+    let s = common::start().await;
+    let base = &s.endpoint();
     action(
         base,
         &query_path("counter", "err", "/action/increment"),
@@ -157,14 +154,14 @@ async fn user_internal_and_panic_errors() {
         .unwrap(),
         int(6)
     );
-    s.stop().await;
+    s.stop().await.expect("the test server stops cleanly");
 }
 
 #[tokio::test]
 async fn rest_api() {
-    let s = Server::start().await;
+    let s = common::start().await;
     let c = http();
-    let b = &s.base;
+    let b = &s.endpoint();
     let r = send(c.get(format!("{b}/metadata?namespace=default"))).await;
     assert_eq!(r.status, 200);
     assert!(r.json().is_object());
@@ -266,14 +263,14 @@ async fn rest_api() {
     )
     .await;
     assert_eq!(r.json()["created"], true);
-    s.stop().await;
+    s.stop().await.expect("the test server stops cleanly");
 }
 
 #[tokio::test]
 async fn a_to_b_to_a_and_headers() {
-    let s = Server::start().await;
+    let s = common::start().await;
     let r = post_raw(
-        &s.base,
+        &s.endpoint(),
         &query_path("alpha", "x,y", "/action/ping"),
         "json",
         br#"{"args":[]}"#.to_vec(),
@@ -281,7 +278,7 @@ async fn a_to_b_to_a_and_headers() {
     .await;
     assert_eq!(r.json(), serde_json::json!({"output": "beta:pong"}));
     let out = action(
-        &s.base,
+        &s.endpoint(),
         &query_path("alpha", "x,y", "/action/getPongs"),
         Encoding::Json,
         vec![],
@@ -293,7 +290,7 @@ async fn a_to_b_to_a_and_headers() {
     let resp = http()
         .post(format!(
             "{}{}",
-            s.base,
+            s.endpoint(),
             query_path("counter", "h", "/action/getCount")
         ))
         .header("origin", "http://example.test")
@@ -310,7 +307,7 @@ async fn a_to_b_to_a_and_headers() {
     let pre = http()
         .request(
             reqwest::Method::OPTIONS,
-            format!("{}/gateway/counter/action/x", s.base),
+            format!("{}/gateway/counter/action/x", s.endpoint()),
         )
         .header("origin", "http://example.test")
         .header("access-control-request-method", "POST")
@@ -323,13 +320,13 @@ async fn a_to_b_to_a_and_headers() {
         pre.headers()["access-control-allow-headers"],
         "x-rivet-encoding"
     );
-    s.stop().await;
+    s.stop().await.expect("the test server stops cleanly");
 }
 
 #[tokio::test]
 async fn chunked_request_bodies() {
-    let s = Server::start().await;
-    let addr = s.base.trim_start_matches("http://").to_string();
+    let s = common::start().await;
+    let addr = s.endpoint().trim_start_matches("http://").to_string();
     let mut sock = tokio::net::TcpStream::connect(&addr).await.unwrap();
     let path = query_path("counter", "chunked", "/action/increment");
     let req = format!(
@@ -340,19 +337,15 @@ async fn chunked_request_bodies() {
     sock.read_to_string(&mut out).await.unwrap();
     assert!(out.starts_with("HTTP/1.1 200"), "{out}");
     assert!(out.ends_with(r#"{"output":4}"#), "{out}");
-    s.stop().await;
+    s.stop().await.expect("the test server stops cleanly");
 }
 
 #[tokio::test]
 async fn tokens() {
-    let server = ServerConfig::default().token(Some("sekret".into()));
-    let s = Server::start_with(
-        Arc::new(MemoryStorage::new()),
-        HostConfig::default(),
-        server,
-    )
-    .await;
-    let b = &s.base;
+    // The test-server binary with `--token`: the in-process `TestServer` has no way to set
+    // the server's token.
+    let s = start_memory_process(&["--token", "sekret"]);
+    let b = s.url();
     let c = http();
     // Open routes.
     assert_eq!(send(c.get(format!("{b}/metadata"))).await.status, 200);
@@ -408,7 +401,7 @@ async fn tokens() {
     )
     .await;
     assert_eq!(r.status, 403);
-    s.stop().await;
+    s.kill();
 }
 
 /// One bad request: the expected status and `group.code`.
@@ -421,8 +414,8 @@ struct Bad {
 
 #[tokio::test]
 async fn bad_http_input_gets_one_structured_error_each() {
-    let s = Server::start().await;
-    let b = s.base.clone();
+    let s = common::start().await;
+    let b = s.endpoint();
     let c = http();
     let inc = query_path("counter", "victim", "/action/increment");
     action(&b, &inc, Encoding::Json, vec![int(42)])
@@ -816,5 +809,5 @@ async fn bad_http_input_gets_one_structured_error_each() {
         .unwrap(),
         int(42)
     );
-    s.stop().await;
+    s.stop().await.expect("the test server stops cleanly");
 }

@@ -25,8 +25,8 @@ fn get_path(name: &str, key: &str, path: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_increments_survive_sigkill() {
     let dir = tempfile::tempdir().unwrap();
-    let p = Proc::start(dir.path(), &[]);
-    let base = p.base.clone();
+    let p = start_process(dir.path(), &[]);
+    let base = p.url().to_string();
     let acked = Arc::new(AtomicI64::new(0));
     let highest = Arc::new(AtomicI64::new(0));
     let stop = Arc::new(AtomicBool::new(false));
@@ -77,10 +77,10 @@ async fn acknowledged_increments_survive_sigkill() {
         acked_a + acked_b
     );
 
-    let p = Proc::start(dir.path(), &[]);
+    let p = start_process(dir.path(), &[]);
     let a = as_i64(
         action(
-            &p.base,
+            p.url(),
             &get_path("counter", "durable-a", "/action/getCount"),
             Encoding::Json,
             vec![],
@@ -90,7 +90,7 @@ async fn acknowledged_increments_survive_sigkill() {
     );
     let b = as_i64(
         action(
-            &p.base,
+            p.url(),
             &get_path("counter", "durable-b", "/action/getCount"),
             Encoding::Json,
             vec![],
@@ -118,9 +118,9 @@ async fn acknowledged_increments_survive_sigkill() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn timers_fire_after_restarts() {
     let dir = tempfile::tempdir().unwrap();
-    let p = Proc::start(dir.path(), &[]);
+    let p = start_process(dir.path(), &[]);
     let schedule = |key: &str, ms: i64| {
-        let base = p.base.clone();
+        let base = p.url().to_string();
         let key = key.to_string();
         async move {
             action(
@@ -139,9 +139,9 @@ async fn timers_fire_after_restarts() {
     p.kill();
     tokio::time::sleep(Duration::from_millis(400)).await;
 
-    let p = Proc::start(dir.path(), &[]);
+    let p = start_process(dir.path(), &[]);
     let ticks = |key: &'static str| {
-        let base = p.base.clone();
+        let base = p.url().to_string();
         async move {
             as_i64(
                 action(
@@ -173,12 +173,12 @@ async fn timers_fire_after_restarts() {
     }
     // Each fired once, and is gone: nothing fires again after another restart.
     p.kill();
-    let p = Proc::start(dir.path(), &[]);
+    let p = start_process(dir.path(), &[]);
     tokio::time::sleep(Duration::from_millis(500)).await;
     for key in ["missed", "later"] {
         let n = as_i64(
             action(
-                &p.base,
+                p.url(),
                 &get_path("timer", key, "/action/getTicks"),
                 Encoding::Json,
                 vec![],
@@ -194,37 +194,37 @@ async fn timers_fire_after_restarts() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn graceful_shutdown_and_sleep_keep_state() {
     let dir = tempfile::tempdir().unwrap();
-    let p = Proc::start(dir.path(), &["--idle-timeout-ms", "100"]);
+    let p = start_process(dir.path(), &["--idle-timeout-ms", "100"]);
     let inc = query_path("counter", "graceful", "/action/increment");
     for _ in 0..5 {
-        action(&p.base, &inc, Encoding::Cbor, vec![int(2)])
+        action(p.url(), &inc, Encoding::Cbor, vec![int(2)])
             .await
             .unwrap();
     }
     // Idle for longer than the idle timeout: the actor sleeps; the next call wakes it.
     tokio::time::sleep(Duration::from_millis(400)).await;
-    assert_eq!(count(&p.base, "graceful").await, 10);
+    assert_eq!(count(p.url(), "graceful").await, 10);
     // A->B->A across a sleep of both.
     let ping = query_path("alpha", "g", "/action/ping");
     assert_eq!(
-        action(&p.base, &ping, Encoding::Json, vec![])
+        action(p.url(), &ping, Encoding::Json, vec![])
             .await
             .unwrap(),
         Value::Text("beta:pong".into())
     );
     tokio::time::sleep(Duration::from_millis(400)).await;
     assert_eq!(
-        action(&p.base, &ping, Encoding::Json, vec![])
+        action(p.url(), &ping, Encoding::Json, vec![])
             .await
             .unwrap(),
         Value::Text("beta:pong".into())
     );
     let status = p.terminate();
     assert!(status.success(), "graceful shutdown exited with {status}");
-    let p = Proc::start(dir.path(), &[]);
-    assert_eq!(count(&p.base, "graceful").await, 10);
+    let p = start_process(dir.path(), &[]);
+    assert_eq!(count(p.url(), "graceful").await, 10);
     let pongs = action(
-        &p.base,
+        p.url(),
         &get_path("alpha", "g", "/action/getPongs"),
         Encoding::Json,
         vec![],
@@ -244,18 +244,18 @@ async fn graceful_shutdown_and_sleep_keep_state() {
 async fn bench_increment_16_callers() {
     let dir = tempfile::tempdir().unwrap();
     let p = match std::env::var("ACTORIUM_BENCH_SERVER") {
-        Ok(bin) => Proc::start_bin(&bin, dir.path(), &[]),
-        Err(_) => Proc::start(dir.path(), &[]),
+        Ok(bin) => start_process_bin(&bin, dir.path(), &[]),
+        Err(_) => start_process(dir.path(), &[]),
     };
     let path = query_path("counter", "bench", "/action/increment");
-    action(&p.base, &path, Encoding::Bare, vec![int(0)])
+    action(p.url(), &path, Encoding::Bare, vec![int(0)])
         .await
         .unwrap();
     let duration = Duration::from_secs(5);
     let start = Instant::now();
     let mut callers = Vec::new();
     for _ in 0..16 {
-        let url = format!("{}{path}", p.base);
+        let url = format!("{}{path}", p.url());
         callers.push(tokio::spawn(async move {
             let client = reqwest::Client::new();
             let body = actorium_protocol::HttpActionRequest { args: vec![int(1)] }
@@ -294,6 +294,6 @@ async fn bench_increment_16_callers() {
         pct(0.99),
         all[n - 1]
     );
-    assert_eq!(count(&p.base, "bench").await, n as i64);
+    assert_eq!(count(p.url(), "bench").await, n as i64);
     p.kill();
 }

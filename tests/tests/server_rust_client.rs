@@ -6,12 +6,12 @@ mod common;
 use std::time::Duration;
 
 use actorium_client::{Client, ClientOptions, Encoding, Value};
-use common::{Server, int};
+use common::{TestServer, int};
 use futures_util::StreamExt;
 
-fn client(s: &Server, encoding: Encoding) -> Client {
+fn client(s: &TestServer, encoding: Encoding) -> Client {
     Client::with_options(
-        ClientOptions::new(s.base.clone())
+        ClientOptions::new(s.endpoint())
             .encoding(encoding)
             .ignore_env(true),
     )
@@ -36,7 +36,7 @@ async fn next_event(events: &mut actorium_client::EventStream) -> Vec<Value> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn scenarios_in_every_encoding() {
-    let s = Server::start().await;
+    let s = common::start().await;
     for enc in Encoding::ALL {
         let c = client(&s, enc);
         let counter = c.actor("counter");
@@ -180,5 +180,5 @@ async fn scenarios_in_every_encoding() {
         assert_eq!(timer.action("getTicks", vec![]).await.unwrap(), int(1));
         tconn.dispose().await;
     }
-    s.stop().await;
+    s.stop().await.expect("the test server stops cleanly");
 }

@@ -5,20 +5,16 @@
 mod common;
 
 use std::process::Command;
-use std::sync::Arc;
 
 use actorium_protocol::Encoding;
 use actorium_protocol::schema::RegistrySchema;
-use actorium_server::HostConfig;
-use actorium_server::http::ServerConfig;
-use actorium_server::storage::MemoryStorage;
-use common::{Proc, Server, http, send};
+use common::{http, send, start_memory_process, start_process};
 
 #[tokio::test]
 async fn the_schema_route_serves_the_registry_schema() {
-    let s = Server::start().await;
+    let s = common::start().await;
     let expected = actorium_tests::registry().schema().to_json_pretty();
-    let r = send(http().get(format!("{}/actorium/schema", s.base))).await;
+    let r = send(http().get(format!("{}/actorium/schema", s.endpoint()))).await;
     assert_eq!(r.status, 200);
     assert_eq!(r.content_type, "application/json");
     assert_eq!(String::from_utf8(r.body.clone()).unwrap(), expected);
@@ -28,7 +24,7 @@ async fn the_schema_route_serves_the_registry_schema() {
 
     // CORS headers like every other route; only GET (and HEAD) are routed.
     let r = http()
-        .get(format!("{}/actorium/schema", s.base))
+        .get(format!("{}/actorium/schema", s.endpoint()))
         .header("origin", "http://example.test")
         .send()
         .await
@@ -37,21 +33,17 @@ async fn the_schema_route_serves_the_registry_schema() {
         r.headers()["access-control-allow-origin"],
         "http://example.test"
     );
-    let r = send(http().post(format!("{}/actorium/schema", s.base))).await;
+    let r = send(http().post(format!("{}/actorium/schema", s.endpoint()))).await;
     assert_eq!(r.status, 405);
-    s.stop().await;
+    s.stop().await.expect("the test server stops cleanly");
 }
 
 #[tokio::test]
 async fn the_schema_route_needs_the_token() {
-    let config = ServerConfig::default().token(Some("sekret".into()));
-    let s = Server::start_with(
-        Arc::new(MemoryStorage::new()),
-        HostConfig::default(),
-        config,
-    )
-    .await;
-    let url = format!("{}/actorium/schema", s.base);
+    // The test-server binary with `--token`: the in-process `TestServer` has no way to set
+    // the server's token.
+    let s = start_memory_process(&["--token", "sekret"]);
+    let url = format!("{}/actorium/schema", s.url());
     for req in [
         http().get(&url),
         http().get(&url).header("x-rivet-token", "wrong"),
@@ -74,12 +66,12 @@ async fn the_schema_route_needs_the_token() {
     }
     // `/metadata` stays open.
     assert_eq!(
-        send(http().get(format!("{}/metadata", s.base)))
+        send(http().get(format!("{}/metadata", s.url())))
             .await
             .status,
         200
     );
-    s.stop().await;
+    s.kill();
 }
 
 #[tokio::test]
@@ -88,8 +80,8 @@ async fn the_served_schema_equals_what_the_schema_subcommand_prints() {
     let printed = Command::new(binary).arg("schema").output().unwrap();
     assert!(printed.status.success(), "{printed:?}");
     let dir = tempfile::tempdir().unwrap();
-    let server = Proc::start(dir.path(), &[]);
-    let r = send(http().get(format!("{}/actorium/schema", server.base))).await;
+    let server = start_process(dir.path(), &[]);
+    let r = send(http().get(format!("{}/actorium/schema", server.url()))).await;
     server.kill();
     assert_eq!(r.status, 200);
     assert_eq!(r.content_type, "application/json");

@@ -13,8 +13,12 @@ fn protocols(enc: Encoding) -> String {
     format!("rivet,rivet_encoding.{enc}")
 }
 
-async fn open(s: &Server, key: &str, enc: Encoding) -> (Ws, String) {
-    let url = format!("{}{}", s.ws_base(), query_path("counter", key, "/connect"));
+async fn open(s: &TestServer, key: &str, enc: Encoding) -> (Ws, String) {
+    let url = format!(
+        "{}{}",
+        ws_url(&s.endpoint()),
+        query_path("counter", key, "/connect")
+    );
     let (mut ws, selected) = ws_connect(&url, &protocols(enc)).await;
     assert_eq!(selected.as_deref(), Some("rivet"));
     let ToClient::Init {
@@ -31,7 +35,7 @@ async fn open(s: &Server, key: &str, enc: Encoding) -> (Ws, String) {
 
 #[tokio::test]
 async fn sessions_in_every_encoding() {
-    let s = Server::start().await;
+    let s = common::start().await;
     for enc in Encoding::ALL {
         let key = format!("ws-{enc}");
         let (mut ws, actor_id) = open(&s, &key, enc).await;
@@ -188,16 +192,16 @@ async fn sessions_in_every_encoding() {
             Frame::Msg(m) => panic!("{m:?}"),
         }
     }
-    s.stop().await;
+    s.stop().await.expect("the test server stops cleanly");
 }
 
 #[tokio::test]
 async fn ids_use_the_exact_numeric_form() {
-    let s = Server::start().await;
+    let s = common::start().await;
     // JSON: ["$BigInt","N"].
     let url = format!(
         "{}{}",
-        s.ws_base(),
+        ws_url(&s.endpoint()),
         query_path("counter", "ids", "/connect")
     );
     let (mut ws, _) = ws_connect(&url, &protocols(Encoding::Json)).await;
@@ -227,15 +231,15 @@ async fn ids_use_the_exact_numeric_form() {
     };
     let needle = [0x62, b'i', b'd', 0x1b, 0, 0, 0, 0, 0, 0, 0, 5];
     assert!(b.windows(needle.len()).any(|w| w == needle), "{b:02x?}");
-    s.stop().await;
+    s.stop().await.expect("the test server stops cleanly");
 }
 
 #[tokio::test]
 async fn rejected_connections_and_bad_frames() {
-    let s = Server::start().await;
+    let s = common::start().await;
     let url = format!(
         "{}{}",
-        s.ws_base(),
+        ws_url(&s.endpoint()),
         query_path("counter", "bad", "/connect")
     );
     // Seed state.
@@ -350,7 +354,7 @@ async fn rejected_connections_and_bad_frames() {
             Frame::Close(code, _) => assert_eq!(code, 1011, "{what}"),
             Frame::Msg(m) => panic!("{what}: {m:?}"),
         }
-        assert_eq!(count(&s.base, "bad").await, 9, "after {what}");
+        assert_eq!(count(&s.endpoint(), "bad").await, 9, "after {what}");
     }
 
     // Unknown encoding: close 1003.
@@ -374,7 +378,7 @@ async fn rejected_connections_and_bad_frames() {
     // Gateway-level errors before the upgrade are plain JSON responses.
     let missing = format!(
         "{}/gateway/counter/connect?rvt-namespace=default&rvt-method=get&rvt-key=nobody",
-        s.ws_base()
+        ws_url(&s.endpoint())
     );
     let mut req = tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(
         missing.as_str(),
@@ -392,7 +396,7 @@ async fn rejected_connections_and_bad_frames() {
     }
 
     // The original connection still works, the state is unchanged.
-    assert_eq!(count(&s.base, "bad").await, 9);
+    assert_eq!(count(&s.endpoint(), "bad").await, 9);
     ws_send(
         &mut keep,
         Encoding::Bare,
@@ -407,14 +411,18 @@ async fn rejected_connections_and_bad_frames() {
         ToClient::ActionResponse { id: 1, output } => assert_eq!(output, int(9)),
         m => panic!("{m:?}"),
     }
-    s.stop().await;
+    s.stop().await.expect("the test server stops cleanly");
 }
 
 #[tokio::test]
 async fn destroy_closes_connections() {
-    let s = Server::start().await;
+    let s = common::start().await;
     let (mut ws, actor_id) = open(&s, "doomed", Encoding::Json).await;
-    let r = send(http().delete(format!("{}/actors/{actor_id}?namespace=default", s.base))).await;
+    let r = send(http().delete(format!(
+        "{}/actors/{actor_id}?namespace=default",
+        s.endpoint()
+    )))
+    .await;
     assert_eq!(r.status, 200);
     match next(&mut ws, Encoding::Json).await {
         Frame::Close(code, reason) => {
@@ -422,5 +430,5 @@ async fn destroy_closes_connections() {
         }
         Frame::Msg(m) => panic!("{m:?}"),
     }
-    s.stop().await;
+    s.stop().await.expect("the test server stops cleanly");
 }

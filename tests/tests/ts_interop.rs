@@ -8,210 +8,78 @@
 //! Needs `node` (20+) on PATH and the Node packages installed at the repository root
 //! (`npm install --no-audit --no-fund`); without `node_modules/rivetkit` the tests FAIL.
 //!
-//! The test-server is started as `test-server serve --host 127.0.0.1 --port 0 --memory`; its
-//! endpoint is taken from the first line on stdout or stderr containing
-//! `listening on http://HOST:PORT`.
+//! The test-server is started as `test-server serve --host 127.0.0.1 --port 0 --memory` (an
+//! `actorium_test_support::ServerProcess`); its endpoint is taken from the first line on stdout
+//! containing `listening on http://HOST:PORT`.
 
-use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
-use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
+
+use actorium_test_support::{
+    ServerProcess, StartOptions, listening_url, require_node_packages, run, signal,
+};
 
 /// Upper bound for one `ts-scenarios.mjs` run (every check in it has its own 15 s timeout).
 const SCENARIOS_TIMEOUT: Duration = Duration::from_secs(600);
 /// How long a server may take to print its endpoint.
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(120);
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("tests/ has a parent")
-        .to_path_buf()
-}
-
-/// Fails (never skips) when the Node side is not installed.
+/// Fails (never skips) when the Node side is not installed; the repository root.
 fn require_node_side() -> PathBuf {
-    let root = repo_root();
-    assert!(
-        root.join("node_modules/rivetkit/package.json").is_file(),
-        "node_modules/rivetkit is missing in {}: install the Node packages first \
-         (`npm install --no-audit --no-fund` at the repository root); the TypeScript interop \
-         tests need the official client from it",
-        root.display()
-    );
-    let version = Command::new("node").arg("--version").output();
-    match version {
-        Ok(out) if out.status.success() => {}
-        Ok(out) => panic!("`node --version` failed: {:?}", out.status),
-        Err(e) => panic!("cannot run `node` (Node 20+ must be on PATH): {e}"),
-    }
-    root
+    require_node_packages(&["rivetkit"])
 }
 
-/// Collects a child's output lines (for diagnostics) and reports the first line for which
-/// `pick` returns `Some`.
-fn drain_lines<R: Read + Send + 'static>(
-    reader: R,
-    prefix: &'static str,
-    log: Arc<Mutex<String>>,
-    pick: fn(&str) -> Option<String>,
-    found: mpsc::Sender<String>,
-) {
-    std::thread::spawn(move || {
-        let mut reader = BufReader::new(reader);
-        let mut buf = Vec::new();
-        loop {
-            buf.clear();
-            match reader.read_until(b'\n', &mut buf) {
-                Ok(0) | Err(_) => break,
-                Ok(_) => {
-                    let line = String::from_utf8_lossy(&buf);
-                    let line = line.trim_end();
-                    if let Some(hit) = pick(line) {
-                        let _ = found.send(hit);
-                    }
-                    let mut log = log.lock().unwrap();
-                    log.push_str(prefix);
-                    log.push_str(line);
-                    log.push('\n');
-                }
-            }
-        }
-    });
-}
-
-/// `... listening on http://127.0.0.1:PORT ...` → `http://127.0.0.1:PORT` (ANSI codes and
-/// trailing punctuation dropped).
-fn listening_url(line: &str) -> Option<String> {
-    let at = line.find("listening on http://")?;
-    let rest = &line[at + "listening on ".len()..];
-    let url: String = rest
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || ".:-_[]/".contains(*c))
-        .collect();
-    let url = url.trim_end_matches(['/', '.', ':']).to_string();
-    url.rsplit_once(':')
-        .is_some_and(|(_, port)| port.parse::<u16>().is_ok_and(|p| p != 0))
-        .then_some(url)
-}
-
+/// engine.mjs's `READY URL` line.
 fn ready_url(line: &str) -> Option<String> {
     line.strip_prefix("READY ")
         .map(|url| url.trim().to_string())
 }
 
-fn send_signal(pid: u32, signal: &str) {
-    let _ = Command::new("kill")
-        .arg(format!("-{signal}"))
-        .arg(pid.to_string())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
-}
-
-fn wait_deadline(child: &mut Child, timeout: Duration) -> Option<ExitStatus> {
-    let deadline = Instant::now() + timeout;
-    loop {
-        if let Ok(Some(status)) = child.try_wait() {
-            return Some(status);
-        }
-        if Instant::now() >= deadline {
-            return None;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
 /// A server process that is stopped when dropped.
 struct Server {
     name: &'static str,
-    endpoint: String,
-    child: Child,
-    /// engine.mjs only: closing it (EOF) makes the harness stop the engine and the runner.
-    stdin: Option<ChildStdin>,
-    log: Arc<Mutex<String>>,
+    process: ServerProcess,
+    /// engine.mjs only: closing its stdin (EOF) makes the harness stop the engine and the
+    /// runner; where its logs are.
+    engine_logs: Option<PathBuf>,
 }
 
 impl Server {
+    fn endpoint(&self) -> &str {
+        self.process.url()
+    }
+
     fn log(&self) -> String {
-        self.log.lock().unwrap().clone()
+        match &self.engine_logs {
+            Some(dir) => format!(
+                "(engine logs in {})\n{}",
+                dir.display(),
+                self.process.output()
+            ),
+            None => self.process.output(),
+        }
     }
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let pid = self.child.id();
-        if let Some(stdin) = self.stdin.take() {
+        let pid = i64::from(self.process.pid());
+        if self.engine_logs.is_some() {
             // engine.mjs --watch-stdin: graceful stop on EOF (runner, then engine, then its
             // temp dir), else SIGTERM (same path), else SIGKILL of its process group.
-            drop(stdin);
-            if wait_deadline(&mut self.child, Duration::from_secs(15)).is_none() {
-                send_signal(pid, "TERM");
-                if wait_deadline(&mut self.child, Duration::from_secs(10)).is_none() {
-                    let _ = Command::new("kill")
-                        .args(["-KILL", "--", &format!("-{pid}")])
-                        .status();
-                    let _ = self.child.kill();
-                    let _ = self.child.wait();
+            drop(self.process.take_stdin());
+            if self.process.wait_timeout(Duration::from_secs(15)).is_none() {
+                signal(pid, "TERM");
+                if self.process.wait_timeout(Duration::from_secs(10)).is_none() {
+                    signal(-pid, "KILL");
                 }
             }
         } else {
-            send_signal(pid, "TERM");
-            if wait_deadline(&mut self.child, Duration::from_secs(5)).is_none() {
-                let _ = self.child.kill();
-                let _ = self.child.wait();
-            }
+            signal(pid, "TERM");
+            let _ = self.process.wait_timeout(Duration::from_secs(5));
         }
-    }
-}
-
-fn wait_for_endpoint(
-    name: &'static str,
-    mut child: Child,
-    stdin: Option<ChildStdin>,
-    log: Arc<Mutex<String>>,
-    rx: mpsc::Receiver<String>,
-) -> Server {
-    let deadline = Instant::now() + STARTUP_TIMEOUT;
-    loop {
-        match rx.recv_timeout(Duration::from_millis(100)) {
-            Ok(endpoint) => {
-                return Server {
-                    name,
-                    endpoint,
-                    child,
-                    stdin,
-                    log,
-                };
-            }
-            Err(mpsc::RecvTimeoutError::Timeout) => {}
-            // Both output streams closed: only the exit check below is left to do.
-            Err(mpsc::RecvTimeoutError::Disconnected) => {
-                std::thread::sleep(Duration::from_millis(100))
-            }
-        }
-        if let Ok(Some(status)) = child.try_wait() {
-            std::thread::sleep(Duration::from_millis(200)); // let the readers finish
-            panic!(
-                "{name} exited ({status}) before reporting its endpoint; output:\n{}",
-                log.lock().unwrap()
-            );
-        }
-        if Instant::now() >= deadline {
-            let server = Server {
-                name,
-                endpoint: String::new(),
-                child,
-                stdin,
-                log,
-            };
-            panic!(
-                "{name} did not report its endpoint within {STARTUP_TIMEOUT:?}; output:\n{}",
-                server.log()
-            );
-        }
+        // Whatever still runs is killed when `process` drops.
     }
 }
 
@@ -223,41 +91,30 @@ fn start_test_server() -> Server {
              (expected tests/src/bin/test-server.rs); cannot run the TypeScript client against it"
         )
     };
-    let mut child = Command::new(bin)
+    let mut command = Command::new(bin);
+    command
         .args(["serve", "--host", "127.0.0.1", "--port", "0", "--memory"])
         .env("NO_COLOR", "1")
-        .env("RUST_LOG_STYLE", "never")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("spawn {bin}: {e}"));
-    let log = Arc::new(Mutex::new(String::new()));
-    let (tx, rx) = mpsc::channel();
-    let stdout = child.stdout.take().expect("piped stdout");
-    let stderr = child.stderr.take().expect("piped stderr");
-    drain_lines(
-        stdout,
-        "[test-server stdout] ",
-        log.clone(),
-        listening_url,
-        tx.clone(),
-    );
-    drain_lines(
-        stderr,
-        "[test-server stderr] ",
-        log.clone(),
-        listening_url,
-        tx,
-    );
-    wait_for_endpoint("test-server", child, None, log, rx)
+        .env("RUST_LOG_STYLE", "never");
+    let options = StartOptions {
+        timeout: STARTUP_TIMEOUT,
+        ..StartOptions::default()
+    };
+    let process =
+        ServerProcess::spawn_with(&mut command, &options).unwrap_or_else(|e| panic!("{e:#}"));
+    Server {
+        name: "test-server",
+        process,
+        engine_logs: None,
+    }
 }
 
 /// The real Rivet Engine 2.3.19 + the RivetKit actors of `interop/engine-actors.mjs`.
 fn start_real_engine(root: &Path) -> Server {
     use std::os::unix::process::CommandExt;
     let log_dir = std::env::temp_dir().join(format!("actorium-ts-interop-{}", std::process::id()));
-    let mut child = Command::new("node")
+    let mut command = Command::new("node");
+    command
         .arg("interop/engine.mjs")
         .arg("--watch-stdin")
         .arg("--log-dir")
@@ -265,29 +122,19 @@ fn start_real_engine(root: &Path) -> Server {
         .current_dir(root)
         // Own process group: a last-resort SIGKILL of the group takes the engine and the
         // runner along (they are engine.mjs's children).
-        .process_group(0)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn `node interop/engine.mjs`");
-    let stdin = child.stdin.take();
-    let log = Arc::new(Mutex::new(format!(
-        "(engine logs in {})\n",
-        log_dir.display()
-    )));
-    let (tx, rx) = mpsc::channel();
-    let stdout = child.stdout.take().expect("piped stdout");
-    let stderr = child.stderr.take().expect("piped stderr");
-    drain_lines(
-        stdout,
-        "[engine.mjs stdout] ",
-        log.clone(),
-        ready_url,
-        tx.clone(),
-    );
-    drain_lines(stderr, "[engine.mjs stderr] ", log.clone(), |_| None, tx);
-    wait_for_endpoint("engine.mjs", child, stdin, log, rx)
+        .process_group(0);
+    let options = StartOptions {
+        timeout: STARTUP_TIMEOUT,
+        ready: ready_url,
+        stdin: true,
+    };
+    let process = ServerProcess::spawn_with(&mut command, &options)
+        .unwrap_or_else(|e| panic!("{e:#}\n(engine logs in {})", log_dir.display()));
+    Server {
+        name: "engine.mjs",
+        process,
+        engine_logs: Some(log_dir),
+    }
 }
 
 /// Runs `node interop/ts-scenarios.mjs` against `server` and asserts that every check passed.
@@ -297,36 +144,21 @@ fn try_scenarios(
     encodings: &str,
     env: &[(&str, &str)],
 ) -> Result<(), String> {
-    let started = Instant::now();
-    let mut child = Command::new("node")
-        .arg("interop/ts-scenarios.mjs")
-        .arg(&server.endpoint)
-        .arg(encodings)
-        .current_dir(root)
-        .envs(env.iter().copied())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn `node interop/ts-scenarios.mjs`");
-    let output = Arc::new(Mutex::new(String::new()));
-    let (tx, _rx) = mpsc::channel();
-    let stdout = child.stdout.take().expect("piped stdout");
-    let stderr = child.stderr.take().expect("piped stderr");
-    drain_lines(stdout, "", output.clone(), |_| None, tx.clone());
-    drain_lines(stderr, "[stderr] ", output.clone(), |_| None, tx);
-    let status = wait_deadline(&mut child, SCENARIOS_TIMEOUT);
-    if status.is_none() {
-        let _ = child.kill();
-        let _ = child.wait();
-    }
-    std::thread::sleep(Duration::from_millis(100)); // let the readers finish
-    let output = output.lock().unwrap().clone();
+    let run = run(
+        Command::new("node")
+            .arg("interop/ts-scenarios.mjs")
+            .arg(server.endpoint())
+            .arg(encodings)
+            .current_dir(root)
+            .envs(env.iter().copied()),
+        SCENARIOS_TIMEOUT,
+    );
+    let (status, output) = (run.status, run.output);
     let header = format!(
         "ts-scenarios.mjs {} {encodings} against {} ({:.1} s)",
-        server.endpoint,
+        server.endpoint(),
         server.name,
-        started.elapsed().as_secs_f64()
+        run.elapsed.as_secs_f64()
     );
     match status {
         Some(status) if status.success() && output.contains(" passed, 0 failed") => {

@@ -5,6 +5,13 @@ use futures_util::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 
 /// State `{count}`; input `{start?: number}` sets the initial count.
+///
+/// Hand-written against the low-level [`Actor`] interface rather than with `#[actorium::actor]`:
+/// `echo(...args)` is variadic (it returns whatever arguments it got, any number of any
+/// type: the TypeScript scenarios call `echo()`, `echo(...nested)`, `echo("a", 1)`), which a
+/// contract cannot express (its actions have a fixed parameter list, and the generated dispatch
+/// rejects extra arguments). The loose input (`start` may be any JS number, an integer or a
+/// float) and connection params (only `reject` is looked at) are taken as plain values too.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Counter {
     /// The count.

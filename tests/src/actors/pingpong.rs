@@ -1,96 +1,64 @@
 //! `alpha` and `beta`: an A -> B -> A call chain (`alpha.ping()` returns `"beta:pong"`),
 //! through `Ctx::client` (the Rust client, routed in-process by the host).
 
-use actorium_server::{Actor, ActorError, Args, Ctx, InitCtx, Result, Value, to_value};
-use futures_util::future::BoxFuture;
+use actorium::prelude::*;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-/// State `{pongs}`.
-#[derive(Debug, Default, Serialize, Deserialize)]
-pub struct Alpha {
+/// The first actor of the chain (wire name `alpha`).
+#[actorium::actor]
+pub trait Alpha {
+    /// Calls `beta` (same key) `.relay(<this key joined by ",">)` and returns its result.
+    async fn ping() -> String;
+    /// Increments `pongs`; returns `"pong"`.
+    async fn pong() -> String;
+    /// How many times `pong` was called.
+    async fn get_pongs() -> i64;
+}
+
+/// The middle of the chain (wire name `beta`).
+#[actorium::actor]
+pub trait Beta {
+    /// Calls `alpha` (key `alpha_key.split(",")`) `.pong()`; returns `"beta:" + result`.
+    async fn relay(alpha_key: String) -> String;
+}
+
+/// State of `alpha`: `{pongs}`.
+#[derive(Debug, Default, Serialize, Deserialize, JsonSchema)]
+pub struct AlphaState {
     /// How many times `pong` was called.
     pub pongs: i64,
 }
 
-/// No state.
-#[derive(Debug, Default, Serialize, Deserialize)]
-pub struct Beta {}
+/// `beta` has no state.
+#[derive(Debug, Default, Serialize, Deserialize, JsonSchema)]
+pub struct BetaState {}
 
-impl Actor for Alpha {
-    const NAME: &'static str = "alpha";
-    type Input = serde::de::IgnoredAny;
-    type ConnParams = serde::de::IgnoredAny;
-    type ConnState = ();
-    type Vars = ();
-    type Events<'a> = actorium_server::Events<'a, Self>;
-
-    async fn create_state(_: &InitCtx<'_>, _: Option<Self::Input>) -> Result<Self> {
-        Ok(Alpha::default())
+#[actorium::actor]
+impl AlphaActor for AlphaState {
+    async fn ping(c: &Ctx<Self>) -> actorium::Result<String> {
+        let key = c.key().parts().join(",");
+        Ok(c.client()
+            .get_or_create::<BetaRef>(c.key())
+            .relay(key)
+            .await?)
     }
 
-    fn dispatch<'a>(
-        c: &'a Ctx<Self>,
-        action: &'a str,
-        args: Vec<Value>,
-    ) -> BoxFuture<'a, Result<Value>> {
-        Box::pin(async move {
-            let _args = Args::new(action, args);
-            match action {
-                "ping" => {
-                    let key = c.key().parts().join(",");
-                    Ok(c.client()
-                        .actor("beta")
-                        .get_or_create(c.key().clone(), None)
-                        .action("relay", vec![Value::Text(key)])
-                        .await?)
-                }
-                "pong" => {
-                    c.state_mut().pongs += 1;
-                    to_value("pong")
-                }
-                "getPongs" => to_value(&c.state().pongs),
-                _ => Err(ActorError::action_not_found(action)),
-            }
-        })
+    async fn pong(c: &Ctx<Self>) -> actorium::Result<String> {
+        c.state_mut().pongs += 1;
+        Ok("pong".to_string())
+    }
+
+    async fn get_pongs(c: &Ctx<Self>) -> actorium::Result<i64> {
+        Ok(c.state().pongs)
     }
 }
 
-impl Actor for Beta {
-    const NAME: &'static str = "beta";
-    type Input = serde::de::IgnoredAny;
-    type ConnParams = serde::de::IgnoredAny;
-    type ConnState = ();
-    type Vars = ();
-    type Events<'a> = actorium_server::Events<'a, Self>;
-
-    async fn create_state(_: &InitCtx<'_>, _: Option<Self::Input>) -> Result<Self> {
-        Ok(Beta {})
-    }
-
-    fn dispatch<'a>(
-        c: &'a Ctx<Self>,
-        action: &'a str,
-        args: Vec<Value>,
-    ) -> BoxFuture<'a, Result<Value>> {
-        Box::pin(async move {
-            let mut args = Args::new(action, args);
-            match action {
-                "relay" => {
-                    let alpha_key: String = args.next()?;
-                    let key: Vec<&str> = alpha_key.split(',').collect();
-                    let out = c
-                        .client()
-                        .actor("alpha")
-                        .get_or_create(key, None)
-                        .action("pong", vec![])
-                        .await?;
-                    let Value::Text(out) = out else {
-                        return Err(ActorError::internal("alpha.pong() did not return a string"));
-                    };
-                    to_value(&format!("beta:{out}"))
-                }
-                _ => Err(ActorError::action_not_found(action)),
-            }
-        })
+#[actorium::actor]
+impl BetaActor for BetaState {
+    async fn relay(c: &Ctx<Self>, alpha_key: String) -> actorium::Result<String> {
+        let key: Vec<&str> = alpha_key.split(',').collect();
+        let out = c.client().get_or_create::<AlphaRef>(key).pong().await?;
+        Ok(format!("beta:{out}"))
     }
 }

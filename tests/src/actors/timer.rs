@@ -2,55 +2,50 @@
 
 use std::time::Duration;
 
-use actorium_server::{Actor, ActorError, Args, Ctx, InitCtx, Result, Value, to_value};
-use futures_util::future::BoxFuture;
+use actorium::prelude::*;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+/// Durable timers (wire name `timer`).
+#[actorium::actor]
+pub trait Timer {
+    /// Schedules the action `tick` in `ms` milliseconds (a durable timer); returns null.
+    async fn schedule_tick(ms: u64);
+    /// Increments `ticks`, broadcasts `ticked(ticks)`; returns the new count.
+    async fn tick() -> i64;
+    /// How many times `tick` ran.
+    async fn get_ticks() -> i64;
+    /// `tick` ran; the new count.
+    #[event]
+    fn ticked(ticks: i64);
+}
+
 /// State `{ticks}`.
-#[derive(Debug, Default, Serialize, Deserialize)]
-pub struct Timer {
+#[derive(Debug, Default, Serialize, Deserialize, JsonSchema)]
+pub struct TimerState {
     /// How many times `tick` ran.
     pub ticks: i64,
 }
 
-impl Actor for Timer {
-    const NAME: &'static str = "timer";
-    type Input = serde::de::IgnoredAny;
-    type ConnParams = serde::de::IgnoredAny;
-    type ConnState = ();
-    type Vars = ();
-    type Events<'a> = actorium_server::Events<'a, Self>;
-
-    async fn create_state(_: &InitCtx<'_>, _: Option<Self::Input>) -> Result<Self> {
-        Ok(Timer::default())
+#[actorium::actor]
+impl TimerActor for TimerState {
+    async fn schedule_tick(c: &Ctx<Self>, ms: u64) -> actorium::Result<()> {
+        c.schedule()
+            .after(Duration::from_millis(ms), "tick", vec![]);
+        Ok(())
     }
 
-    fn dispatch<'a>(
-        c: &'a Ctx<Self>,
-        action: &'a str,
-        args: Vec<Value>,
-    ) -> BoxFuture<'a, Result<Value>> {
-        Box::pin(async move {
-            let mut args = Args::new(action, args);
-            match action {
-                "scheduleTick" => {
-                    let ms: u64 = args.next()?;
-                    c.schedule()
-                        .after(Duration::from_millis(ms), "tick", vec![]);
-                    Ok(Value::Null)
-                }
-                "tick" => {
-                    let ticks = {
-                        let mut s = c.state_mut();
-                        s.ticks += 1;
-                        s.ticks
-                    };
-                    c.events().emit("ticked", &ticks)?;
-                    to_value(&ticks)
-                }
-                "getTicks" => to_value(&c.state().ticks),
-                _ => Err(ActorError::action_not_found(action)),
-            }
-        })
+    async fn tick(c: &Ctx<Self>) -> actorium::Result<i64> {
+        let ticks = {
+            let mut s = c.state_mut();
+            s.ticks += 1;
+            s.ticks
+        };
+        c.events().ticked(&ticks);
+        Ok(ticks)
+    }
+
+    async fn get_ticks(c: &Ctx<Self>) -> actorium::Result<i64> {
+        Ok(c.state().ticks)
     }
 }

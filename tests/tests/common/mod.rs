@@ -1,79 +1,27 @@
-//! Shared helpers of the `server_*` tests: an in-process server on 127.0.0.1:0, raw HTTP and
-//! WebSocket helpers, the `test-server` binary as a child process.
+//! Shared helpers of the `server_*` tests: the test actors on an in-process [`TestServer`] or in
+//! the `test-server` binary as a [`ServerProcess`] (both from `actorium-test-support`), raw HTTP
+//! and WebSocket helpers.
 
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)] // each test file uses part of it
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
+use std::process::Command;
 use std::time::Duration;
 
+pub use actorium_test_support::{ServerProcess, TestServer, ws_url};
+
 use actorium_protocol::{Encoding, ToClient, ToServer, Value, WireError};
-use actorium_server::http::{self, ServerConfig};
-use actorium_server::storage::{MemoryStorage, Storage};
-use actorium_server::{Host, HostConfig};
 use futures_util::{SinkExt, StreamExt};
 use tokio::net::TcpStream;
-use tokio::sync::oneshot;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-/// A server running in this process.
-pub struct Server {
-    pub base: String,
-    pub host: Host,
-    stop: Option<oneshot::Sender<()>>,
-    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
-}
-
-impl Server {
-    /// A server on memory storage with default settings.
-    pub async fn start() -> Server {
-        Self::start_with(
-            Arc::new(MemoryStorage::new()),
-            HostConfig::default(),
-            ServerConfig::default(),
-        )
+/// The test actors (`actorium_tests::registry()`) served in-process on memory storage.
+pub async fn start() -> TestServer {
+    TestServer::start(actorium_tests::registry())
         .await
-    }
-
-    pub async fn start_with(
-        storage: Arc<dyn Storage>,
-        config: HostConfig,
-        server: ServerConfig,
-    ) -> Server {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let config = config.client_endpoint(format!("http://{addr}"));
-        let host = Host::new(actorium_tests::registry(), storage, config);
-        host.start().await.unwrap();
-        let (stop, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(http::serve(listener, host.clone(), server, async move {
-            let _ = rx.await;
-        }));
-        Server {
-            base: format!("http://{addr}"),
-            host,
-            stop: Some(stop),
-            task: Some(task),
-        }
-    }
-
-    /// Graceful shutdown.
-    pub async fn stop(mut self) {
-        if let Some(s) = self.stop.take() {
-            let _ = s.send(());
-        }
-        if let Some(t) = self.task.take() {
-            t.await.unwrap().unwrap();
-        }
-    }
-
-    pub fn ws_base(&self) -> String {
-        self.base.replacen("http://", "ws://", 1)
-    }
+        .expect("start the in-process test server")
 }
 
 /// `/gateway/{name}{path}?rvt-namespace=default&rvt-method=getOrCreate&rvt-runner=default&rvt-key=…`
@@ -300,58 +248,31 @@ pub async fn ws_send(ws: &mut Ws, encoding: Encoding, msg: ToServer) {
 // ---------------------------------------------------------------------------------------------
 // The test-server binary
 
-/// A `test-server` child process.
-pub struct Proc {
-    pub child: Child,
-    pub base: String,
+/// Starts `test-server serve --host 127.0.0.1 --port 0 --data-dir DIR [extra…]` and waits for
+/// its address.
+pub fn start_process(data_dir: &Path, extra: &[&str]) -> ServerProcess {
+    start_process_bin(env!("CARGO_BIN_EXE_test-server"), data_dir, extra)
 }
 
-impl Proc {
-    /// Starts `test-server serve --port 0 --data-dir DIR [extra…]` and waits for its address.
-    pub fn start(data_dir: &Path, extra: &[&str]) -> Proc {
-        Self::start_bin(env!("CARGO_BIN_EXE_test-server"), data_dir, extra)
-    }
-
-    /// Like [`Proc::start`], with another build of the binary.
-    pub fn start_bin(bin: &str, data_dir: &Path, extra: &[&str]) -> Proc {
-        let mut child = Command::new(bin)
-            .arg("serve")
-            .args(["--host", "127.0.0.1", "--port", "0", "--data-dir"])
-            .arg(data_dir)
-            .args(extra)
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).unwrap();
-        let base = line
-            .trim()
-            .strip_prefix("actorium listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-            .to_string();
-        Proc { child, base }
-    }
-
-    /// SIGKILL, and wait for the process to be gone.
-    pub fn kill(mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-
-    /// SIGTERM (graceful), and wait for the exit.
-    pub fn terminate(mut self) -> std::process::ExitStatus {
-        let pid = self.child.id().to_string();
-        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
-        self.child.wait().unwrap()
-    }
+/// Like [`start_process`], with another build of the binary.
+pub fn start_process_bin(bin: &str, data_dir: &Path, extra: &[&str]) -> ServerProcess {
+    let mut command = Command::new(bin);
+    command
+        .arg("serve")
+        .args(["--host", "127.0.0.1", "--port", "0", "--data-dir"])
+        .arg(data_dir)
+        .args(extra)
+        .env("RUST_LOG", "warn");
+    ServerProcess::spawn(&mut command).unwrap_or_else(|e| panic!("{e:#}"))
 }
 
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// Starts `test-server serve --host 127.0.0.1 --port 0 --memory [extra…]` (what the in-process
+/// [`TestServer`] cannot do yet: e.g. `--token T`).
+pub fn start_memory_process(extra: &[&str]) -> ServerProcess {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_test-server"));
+    command
+        .args(["serve", "--host", "127.0.0.1", "--port", "0", "--memory"])
+        .args(extra)
+        .env("RUST_LOG", "warn");
+    ServerProcess::spawn(&mut command).unwrap_or_else(|e| panic!("{e:#}"))
 }
