@@ -10,7 +10,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::instance::Start;
 use super::mailbox::{Envelope, Mail, MailboxTx};
-use super::{Host, Slot, SlotState};
+use super::{Host, NewInstance, Slot, SlotState};
 use crate::actor::effects::ConnSender;
 use crate::meta::ActorMeta;
 use crate::sync::lock;
@@ -31,17 +31,12 @@ impl Host {
         if let Some(s) = live.get_mut(&meta.id) {
             return Ok(self.running(s));
         }
-        if self.0.shutting_down.load(Ordering::Relaxed) {
-            return Err(WireError::stopping());
-        }
-        let factory = self
-            .0
-            .registry
-            .factory(&meta.name)
-            .ok_or_else(|| WireError::invalid_name(&meta.name))?
-            .clone();
-        let (tx, rx) = mpsc::channel(self.0.config.mailbox_capacity);
-        let slot = self.0.next_slot.fetch_add(1, Ordering::Relaxed);
+        let NewInstance {
+            factory,
+            tx,
+            rx,
+            slot,
+        } = self.new_instance(&meta.name)?;
         let after = lock(&self.0.stopping)
             .get(&meta.id)
             .map(|(_, rx)| rx.clone());

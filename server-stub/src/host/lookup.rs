@@ -2,13 +2,12 @@
 //! creation at a time per key), listing.
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 
 use actorium_protocol::{ActorKey, Value, WireError};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 
 use super::instance::Start;
-use super::{Host, Slot, SlotState, storage_error};
+use super::{Host, NewInstance, Slot, SlotState, storage_error};
 use crate::meta::{ActorMeta, new_actor_id, now_ms};
 use crate::storage::ActorRecord;
 use crate::sync::lock;
@@ -172,17 +171,12 @@ impl Host {
         meta: Arc<ActorMeta>,
         input: Option<Value>,
     ) -> Result<Arc<ActorMeta>, WireError> {
-        if self.0.shutting_down.load(Ordering::Relaxed) {
-            return Err(WireError::stopping());
-        }
-        let factory = self
-            .0
-            .registry
-            .factory(&meta.name)
-            .ok_or_else(|| WireError::invalid_name(&meta.name))?
-            .clone();
-        let (tx, rx) = mpsc::channel(self.0.config.mailbox_capacity);
-        let slot = self.0.next_slot.fetch_add(1, Ordering::Relaxed);
+        let NewInstance {
+            factory,
+            tx,
+            rx,
+            slot,
+        } = self.new_instance(&meta.name)?;
         let (reply, created) = oneshot::channel();
         lock(&self.0.live).insert(Slot {
             meta: meta.clone(),

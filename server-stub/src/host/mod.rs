@@ -102,6 +102,14 @@ pub(crate) type SleepListener = Arc<dyn Fn(&str) + Send + Sync>;
 #[derive(Clone)]
 pub struct Host(Arc<HostInner>);
 
+/// What starting a new instance needs: its type's factory, a fresh mailbox, a slot number.
+struct NewInstance {
+    factory: Arc<dyn registry::Factory>,
+    tx: MailboxTx,
+    rx: mailbox::MailboxRx,
+    slot: u64,
+}
+
 /// Logs a storage failure and hides it behind the generic internal error.
 fn storage_error(e: StorageError) -> WireError {
     tracing::error!(error = %e, "storage error");
@@ -161,6 +169,28 @@ impl Host {
             shutting_down: AtomicBool::new(false),
             sleep_listener: std::sync::OnceLock::new(),
         }))
+    }
+
+    /// The factory, mailbox and slot of a new instance of actor `name` (`actor.stopping`
+    /// during shutdown, `actor.invalid_name` if no such actor is registered).
+    fn new_instance(&self, name: &str) -> Result<NewInstance, WireError> {
+        if self.0.shutting_down.load(Ordering::Relaxed) {
+            return Err(WireError::stopping());
+        }
+        let factory = self
+            .0
+            .registry
+            .factory(name)
+            .ok_or_else(|| WireError::invalid_name(name))?
+            .clone();
+        let (tx, rx) = tokio::sync::mpsc::channel(self.0.config.mailbox_capacity);
+        let slot = self.0.next_slot.fetch_add(1, Ordering::Relaxed);
+        Ok(NewInstance {
+            factory,
+            tx,
+            rx,
+            slot,
+        })
     }
 
     /// The registry.
