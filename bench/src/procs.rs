@@ -3,18 +3,19 @@
 //! plus a RivetKit runner).
 //! Every child is stopped by PID (SIGTERM, then SIGKILL after a grace period).
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
+use actorium_test_support::{ServerProcess, StartOptions, signal, workspace_root};
 use anyhow::{Context, Result, bail};
 
 use crate::serve::{CommitStats, SyncArg};
 
 /// A running server.
 pub struct Server {
-    child: Child,
+    /// `None` once stopped.
+    process: Option<ServerProcess>,
     /// `http://127.0.0.1:PORT`.
     pub endpoint: String,
     /// actorium's `GET /stats` side endpoint.
@@ -27,12 +28,9 @@ pub struct Server {
     stopped: bool,
 }
 
-/// The repository root (this crate's parent directory).
+/// The repository root.
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."))
+    workspace_root()
 }
 
 /// A new empty directory under the system temporary directory.
@@ -48,38 +46,25 @@ pub fn fresh_dir(what: &str) -> Result<PathBuf> {
     Ok(dir)
 }
 
-/// Reads lines of `child`'s stdout until one starts with `READY`, within `timeout`.
-fn wait_ready(child: &mut Child, timeout: Duration) -> Result<String> {
-    let stdout = child.stdout.take().context("child stdout")?;
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut reader = BufReader::new(stdout);
-        let mut line = String::new();
-        loop {
-            line.clear();
-            match reader.read_line(&mut line) {
-                Ok(0) | Err(_) => {
-                    let _ = tx.send(None);
-                    return;
-                }
-                Ok(_) if line.starts_with("READY") => {
-                    let _ = tx.send(Some(line.trim().to_string()));
-                    // Keep draining so the child never blocks on a full pipe.
-                    let mut sink = String::new();
-                    while reader.read_line(&mut sink).unwrap_or(0) > 0 {
-                        sink.clear();
-                    }
-                    return;
-                }
-                Ok(_) => {}
-            }
-        }
-    });
-    match rx.recv_timeout(timeout) {
-        Ok(Some(line)) => Ok(line),
-        Ok(None) => bail!("the server exited before it was ready"),
-        Err(_) => bail!("the server was not ready within {timeout:?}"),
+/// Starts `command` (stdin held open: the bench servers stop when it closes) and waits up to
+/// `timeout` for its `READY …` line; returns the process and the words after `READY`.
+fn start(command: &mut Command, timeout: Duration) -> Result<(ServerProcess, Vec<String>)> {
+    fn ready(line: &str) -> Option<String> {
+        line.strip_prefix("READY ")
+            .map(|rest| rest.trim().to_string())
     }
+    let options = StartOptions {
+        timeout,
+        ready,
+        stdin: true,
+    };
+    let process = ServerProcess::spawn_with(command, &options)?;
+    let words = process
+        .url()
+        .split_whitespace()
+        .map(str::to_string)
+        .collect();
+    Ok((process, words))
 }
 
 /// How to run actorium.
@@ -121,25 +106,20 @@ impl Server {
             SyncArg::Normal => "normal",
             SyncArg::Full => "full",
         };
-        let mut child = Command::new(exe)
+        let mut command = Command::new(exe);
+        command
             .args(["serve-actorium", "--data-dir"])
             .arg(&dir)
             .args(["--sync", sync, "--idle-timeout-ms"])
             .arg(opts.idle_timeout_ms.to_string())
             .arg("--park-after-ms")
-            .arg(opts.park_after_ms.to_string())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .context("spawning serve-actorium")?;
-        let line = wait_ready(&mut child, Duration::from_secs(30))?;
+            .arg(opts.park_after_ms.to_string());
         // READY http://A STATS http://B
-        let mut words = line.split_whitespace().skip(1);
-        let endpoint = words.next().context("READY line")?.to_string();
-        let stats = words.nth(1).map(str::to_string);
+        let (process, words) = start(&mut command, Duration::from_secs(30))?;
+        let endpoint = words.first().context("READY line")?.clone();
+        let stats = words.get(2).cloned();
         Ok(Server {
-            child,
+            process: Some(process),
             endpoint,
             stats,
             extra_pids: Vec::new(),
@@ -152,21 +132,10 @@ impl Server {
     /// Starts the bare axum ceiling.
     pub fn axum() -> Result<Server> {
         let exe = std::env::current_exe()?;
-        let mut child = Command::new(exe)
-            .arg("serve-axum")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .context("spawning serve-axum")?;
-        let line = wait_ready(&mut child, Duration::from_secs(30))?;
-        let endpoint = line
-            .split_whitespace()
-            .nth(1)
-            .context("READY line")?
-            .to_string();
+        let (process, words) = start(Command::new(exe).arg("serve-axum"), Duration::from_secs(30))?;
+        let endpoint = words.first().context("READY line")?.clone();
         Ok(Server {
-            child,
+            process: Some(process),
             endpoint,
             stats: None,
             extra_pids: Vec::new(),
@@ -182,7 +151,8 @@ impl Server {
         let root = repo_root();
         ensure_node_modules(&root)?;
         let logs = fresh_dir("rivetkit-logs")?;
-        let mut child = Command::new("node")
+        let mut command = Command::new("node");
+        command
             .arg(root.join("interop/engine.mjs"))
             .arg("--actors")
             .arg(root.join("bench/rivetkit/actors.mjs"))
@@ -190,25 +160,12 @@ impl Server {
             .arg("--log-dir")
             .arg(&logs)
             .arg("--watch-stdin")
-            .current_dir(&root)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .context("spawning node interop/engine.mjs (is Node 20 installed?)")?;
-        let line = match wait_ready(&mut child, Duration::from_secs(120)) {
-            Ok(l) => l,
-            Err(e) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                bail!("RivetKit did not start: {e}; logs in {}", logs.display());
-            }
+            .current_dir(&root);
+        let (process, words) = match start(&mut command, Duration::from_secs(120)) {
+            Ok(started) => started,
+            Err(e) => bail!("RivetKit did not start: {e}; logs in {}", logs.display()),
         };
-        let endpoint = line
-            .split_whitespace()
-            .nth(1)
-            .context("READY line")?
-            .to_string();
+        let endpoint = words.first().context("READY line")?.clone();
         let mut extra_pids = Vec::new();
         if let Ok(text) = std::fs::read_to_string(logs.join("interop-state.json"))
             && let Ok(v) = serde_json::from_str::<serde_json::Value>(&text)
@@ -221,7 +178,7 @@ impl Server {
         }
         tracing::info!(%endpoint, logs = %logs.display(), "RivetKit ready");
         Ok(Server {
-            child,
+            process: Some(process),
             endpoint,
             stats: None,
             extra_pids,
@@ -234,12 +191,12 @@ impl Server {
 
     /// The server's PID.
     pub fn pid(&self) -> u32 {
-        self.child.id()
+        self.process.as_ref().map_or(0, ServerProcess::pid)
     }
 
     /// PIDs of every process of this server (RivetKit: engine.mjs, runner, engine).
     pub fn pids(&self) -> Vec<u32> {
-        let mut v = vec![self.child.id()];
+        let mut v = vec![self.pid()];
         v.extend(&self.extra_pids);
         v
     }
@@ -265,23 +222,16 @@ impl Server {
     fn stop_inner(&mut self) {
         self.stopped = true;
         let grace = Duration::from_secs(if self.name == "rivetkit" { 12 } else { 15 });
-        signal(self.child.id(), "TERM");
-        let t = Instant::now();
-        loop {
-            match self.child.try_wait() {
-                Ok(Some(_)) | Err(_) => break,
-                Ok(None) if t.elapsed() > grace => {
-                    tracing::warn!(server = self.name, "did not stop in time; SIGKILL");
-                    let _ = self.child.kill();
-                    let _ = self.child.wait();
-                    break;
-                }
-                Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+        if let Some(mut process) = self.process.take() {
+            signal(i64::from(process.pid()), "TERM");
+            if process.wait_timeout(grace).is_none() {
+                tracing::warn!(server = self.name, "did not stop in time; SIGKILL");
+                process.kill();
             }
         }
         for pid in std::mem::take(&mut self.extra_pids) {
             if Path::new(&format!("/proc/{pid}")).exists() {
-                signal(pid, "KILL");
+                signal(i64::from(pid), "KILL");
             }
         }
         if let Some(dir) = self.temp.take() {
@@ -296,15 +246,6 @@ impl Drop for Server {
             self.stop_inner();
         }
     }
-}
-
-fn signal(pid: u32, sig: &str) {
-    let _ = Command::new("kill")
-        .arg(format!("-{sig}"))
-        .arg(pid.to_string())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
 }
 
 /// Installs the node packages of the root `package.json` if `rivetkit` is missing.
