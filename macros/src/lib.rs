@@ -69,7 +69,7 @@ use crate::errors::Errors;
 ///
 /// // What the contract generated:
 /// assert_eq!(ChatRoomRef::NAME, "chatRoom");
-/// let schema = actorium::server::Registry::new().with::<Room>().schema();
+/// let schema = actorium::Registry::new().with::<Room>().schema();
 /// assert_eq!(schema.actors[0].actions[0].name, "sendMessage");
 /// # let _ = run;
 /// // A client, anywhere (here against a server at `endpoint`):

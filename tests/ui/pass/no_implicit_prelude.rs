@@ -18,7 +18,7 @@ mod contract {
     #[::actorium::actor]
     impl EchoActor for super::State {
         async fn echo(
-            c: &::actorium::server::Ctx<Self>,
+            c: &::actorium::Ctx<Self>,
             text: String,
             times: u32,
         ) -> ::actorium::Result<Vec<String>> {
@@ -29,7 +29,7 @@ mod contract {
 }
 
 fn main() {
-    let schema = actorium::server::Registry::new().with::<State>().schema();
+    let schema = actorium::Registry::new().with::<State>().schema();
     assert_eq!(schema.actors[0].name, "echo");
     let _ = contract::EchoRef::NAME;
 }

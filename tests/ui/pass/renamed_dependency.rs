@@ -1,7 +1,7 @@
 //! The dependency under another name, given to the macro with `crate = "..."`.
 extern crate actorium as renamed_actorium;
 
-use renamed_actorium::server::{Ctx, Registry};
+use renamed_actorium::{Ctx, Registry};
 
 #[renamed_actorium::actor(crate = "::renamed_actorium")]
 pub trait Counter {
