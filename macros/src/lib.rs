@@ -2,8 +2,8 @@
 //!
 //! `#[actor]`: one Rust trait, the *contract*, becomes the typed client handle, the server-side
 //! trait with its dispatch, typed events and the schema. Use it through the facade:
-//! `#[actorium::actor]`. The stages are small modules: [`attrs`] and [`model`] parse and
-//! validate, [`check`] looks across items, `expand` generates, [`impl_block`] handles the
+//! `#[actorium::actor]`. The stages are small modules: `attrs` and `model` parse and
+//! validate, `check` looks across items, `expand` generates, `impl_block` handles the
 //! implementation side.
 //!
 //! See the documentation of [`macro@actor`] for the tutorial.
