@@ -23,7 +23,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use common::{
-    Doc, output_text, require_node_modules, run, scratch_dir, tests_path, workspace_root,
+    Doc, output_text, require_node_packages, run, scratch_dir, tests_path, workspace_root,
 };
 
 /// One diagnostic of `tsc --pretty false`.
@@ -98,7 +98,7 @@ fn programs() -> Vec<String> {
 fn tsc_run() -> &'static TscRun {
     static RUN: OnceLock<TscRun> = OnceLock::new();
     RUN.get_or_init(|| {
-        require_node_modules(&[
+        require_node_packages(&[
             ".bin/tsc",
             "rivetkit/package.json",
             "@standard-schema/spec/package.json",

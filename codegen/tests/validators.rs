@@ -14,7 +14,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use actorium_codegen::openapi::OpenApiOptions;
-use common::{Doc, output_text, require_node_modules, run, scratch_dir, tests_path};
+use common::{Doc, output_text, require_node_packages, run, scratch_dir, tests_path};
 use serde_json::Value;
 
 fn node(script: &str, args: &[&Path]) -> Output {
@@ -48,7 +48,7 @@ fn check_openapi(doc: Doc, dir: &Path) -> (std::path::PathBuf, String) {
 
 #[test]
 fn the_openapi_documents_are_valid_openapi_3_1() {
-    require_node_modules(&["@readme/openapi-parser/package.json", "ajv/package.json"]);
+    require_node_packages(&["@readme/openapi-parser/package.json", "ajv/package.json"]);
     let dir = scratch_dir("openapi");
     check_openapi(Doc::EdgeCases, &dir);
     let (_, document) = check_openapi(Doc::Seed, &dir);
@@ -71,7 +71,7 @@ fn the_openapi_documents_are_valid_openapi_3_1() {
 
 #[test]
 fn every_json_schema_file_is_valid_and_self_contained() {
-    require_node_modules(&["ajv/package.json"]);
+    require_node_packages(&["ajv/package.json"]);
     for doc in Doc::ALL {
         let dir = scratch_dir(&format!("jsonschema-{}", doc.name()));
         let files = actorium_codegen::jsonschema::generate(&doc.load()).expect("generate");
@@ -109,5 +109,5 @@ fn every_json_schema_file_is_valid_and_self_contained() {
 #[test]
 #[should_panic(expected = "Run `npm install --no-audit --no-fund` in")]
 fn missing_node_packages_fail_with_instructions() {
-    require_node_modules(&["actorium-codegen-no-such-package/package.json"]);
+    require_node_packages(&["actorium-codegen-no-such-package/package.json"]);
 }

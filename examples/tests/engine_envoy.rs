@@ -24,7 +24,10 @@ use std::time::{Duration, Instant};
 use actorium::protocol::{Encoding, Value};
 use actorium::{Client, ClientOptions};
 
-const ENGINE_REL: &str = "node_modules/@rivetkit/engine-cli-linux-x64-musl/rivet-engine";
+/// The engine binary, under `node_modules/`.
+const ENGINE_REL: &str = "@rivetkit/engine-cli-linux-x64-musl/rivet-engine";
+/// The engine binary, under the workspace root.
+const ENGINE_PATH: &str = "node_modules/@rivetkit/engine-cli-linux-x64-musl/rivet-engine";
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -50,13 +53,8 @@ struct Engine {
 
 impl Engine {
     fn start() -> Engine {
-        let bin = common::workspace_root().join(ENGINE_REL);
-        assert!(
-            bin.is_file(),
-            "{} is missing: install the Node packages first (`npm install --no-audit --no-fund` \
-             at the workspace root; `@rivetkit/engine-cli` 2.3.19 ships the engine binary)",
-            bin.display()
-        );
+        // `@rivetkit/engine-cli` 2.3.19 ships the engine binary.
+        let bin = actorium_test_support::require_node_packages(&[ENGINE_REL]).join(ENGINE_PATH);
         let dir = tempfile::tempdir().unwrap();
         let (guard, peer, metrics) = (free_port(), free_port(), free_port());
         let endpoint = format!("http://127.0.0.1:{guard}");
@@ -204,7 +202,51 @@ fn text(s: &str) -> Value {
     Value::Text(s.into())
 }
 
-/// Retries a call that failed with one of the engine's transient placement errors.
+/// Whether `e` is the engine failing to place an actor (the 2.3.19 placement stall:
+/// interop/README.md, quirks): the request never reached an actor, so nothing ran.
+fn is_placement_stall(e: &actorium::CallError) -> bool {
+    e.actor_error().is_some_and(|w| {
+        matches!(
+            (w.group.as_str(), w.code.as_str()),
+            ("pegboard", "route_resolve_query_timeout")
+                | ("guard", "actor_ready_timeout")
+                | ("guard", "actor_runner_failed")
+        )
+    })
+}
+
+/// The engine error codes of a placement stall, as they appear in a run's output.
+const PLACEMENT_STALL_CODES: [&str; 3] = [
+    "route_resolve_query_timeout",
+    "actor_ready_timeout",
+    "actor_runner_failed",
+];
+
+/// The id of the actor `name[key]`, created if needed. Only this step is retried, and only on a
+/// placement stall: get-or-create by key is idempotent (a second attempt finds the actor the
+/// first one created), while an action may have run even when its reply was lost.
+async fn resolve(c: &Client, name: &str, key: &str) -> Result<String, actorium::CallError> {
+    let mut attempt = 1;
+    loop {
+        match c
+            .actor(name)
+            .get_or_create(vec![key.to_string()], None)
+            .resolve()
+            .await
+        {
+            Ok(id) => return Ok(id),
+            Err(e) if attempt < 3 && is_placement_stall(&e) => {
+                eprintln!("{name}[{key}]: placement stall ({e}); resolving again");
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Calls `action` once on the actor `name[key]`: resolved first (see [`resolve`]), then called
+/// by id and never retried here, since it may not be idempotent (`sendMessage` appends).
 async fn call(
     c: &Client,
     name: &str,
@@ -212,23 +254,8 @@ async fn call(
     action: &str,
     args: Vec<Value>,
 ) -> Result<Value, actorium::CallError> {
-    let mut last = None;
-    for _ in 0..3 {
-        match c
-            .actor(name)
-            .get_or_create(vec![key.to_string()], None)
-            .action(action, args.clone())
-            .await
-        {
-            Ok(v) => return Ok(v),
-            Err(e) => {
-                eprintln!("{name}[{key}].{action}: {e}; retrying");
-                last = Some(e);
-                tokio::time::sleep(Duration::from_millis(500)).await;
-            }
-        }
-    }
-    Err(last.unwrap())
+    let id = resolve(c, name, key).await?;
+    c.actor(name).get_for_id(id).action(action, args).await
 }
 
 /// `(actor id, at_ms, activated?)` from one envoy's log.
@@ -391,17 +418,33 @@ fn seed_server_scales_out_on_the_engine() {
         let exe = exes
             .get(name)
             .unwrap_or_else(|| panic!("example {name} built"));
-        // One retry: the engine 2.3.19 occasionally never places a new actor (see the
-        // walkthrough below); an example that hangs is killed after 40 s and run again.
+        // One retry, only of a placement stall: the engine 2.3.19 occasionally takes 15 s to
+        // place a new actor and fails the request with a placement error (see the walkthrough
+        // below). The client retries those itself (as the official client does), so a stall
+        // normally costs ~15 s of the 90 s deadline; only a run that ended with the engine's
+        // placement error is run again. That is safe because every run uses fresh keys
+        // (`common::run_id()` in the examples), so nothing the first run committed is acted on
+        // or asserted by the second. A run that hung, or ended with a wrong result or another
+        // error, is never retried.
         let mut run = common::run(
             Command::new(exe).args(["--endpoint", &ep]),
-            Duration::from_secs(40),
+            Duration::from_secs(90),
         );
-        if !(run.success() && run.output.contains(expect)) {
-            eprintln!("example {name} failed, retrying once:\n{}", run.output);
+        let stalled = |run: &actorium_test_support::Run| {
+            !run.success()
+                && !run.timed_out()
+                && PLACEMENT_STALL_CODES
+                    .iter()
+                    .any(|code| run.output.contains(code))
+        };
+        if stalled(&run) {
+            eprintln!(
+                "example {name} stalled on placement, retrying once:\n{}",
+                run.output
+            );
             run = common::run(
                 Command::new(exe).args(["--endpoint", &ep]),
-                Duration::from_secs(40),
+                Duration::from_secs(90),
             );
         }
         assert!(
@@ -413,8 +456,12 @@ fn seed_server_scales_out_on_the_engine() {
     }
 
     // The official TypeScript client: the walkthrough of every pattern.
-    // Per encoding, one retry (fresh keys): the engine 2.3.19 occasionally takes 15 s to place
-    // a new actor (interop/README.md, quirks), which the walkthrough's 15 s check timeout hits.
+    // Per encoding, one retry, only of a placement stall: the engine 2.3.19 occasionally takes
+    // 15 s to place a new actor and then fails the request with a placement error
+    // (interop/README.md, quirks). The check timeout is raised to 30 s so that such a stall
+    // shows as that error rather than as a check timeout; a run is repeated only if every
+    // failed check names a placement error. That is safe: each run uses fresh keys (its run
+    // id), so nothing the first run committed is acted on or asserted by the second.
     for enc in ["bare", "json", "cbor"] {
         let mut attempt = 0;
         let run = loop {
@@ -422,14 +469,25 @@ fn seed_server_scales_out_on_the_engine() {
             let run = common::run(
                 Command::new("node")
                     .args(["examples/ts/walkthrough.mjs", &ep, enc])
+                    .env("WALKTHROUGH_TIMEOUT_MS", "30000")
                     .current_dir(common::workspace_root()),
-                Duration::from_secs(120),
+                Duration::from_secs(240),
             );
-            if run.success() || attempt == 2 {
+            let failed: Vec<&str> = run
+                .output
+                .lines()
+                .filter(|l| l.starts_with("not ok - "))
+                .collect();
+            let stalled = !run.success()
+                && !failed.is_empty()
+                && failed
+                    .iter()
+                    .all(|l| PLACEMENT_STALL_CODES.iter().any(|code| l.contains(code)));
+            if run.success() || !stalled || attempt == 2 {
                 break run;
             }
             eprintln!(
-                "TS walkthrough [{enc}] failed, retrying once:\n{}",
+                "TS walkthrough [{enc}] stalled on placement, retrying once:\n{}",
                 run.output
             );
         };
@@ -475,7 +533,8 @@ fn seed_server_scales_out_on_the_engine() {
         let c = client(&ep, Encoding::Json);
         for r in &rooms {
             // The engine declares the killed envoy lost after its threshold, then restarts the
-            // actor on a live envoy (state from the engine's KV).
+            // actor on a live envoy (state from the engine's KV). `getHistory` only reads, so
+            // retrying it after any error is safe.
             let deadline = Instant::now() + Duration::from_secs(90);
             let h = loop {
                 match call(&c, "chatRoom", r, "getHistory", vec![]).await {

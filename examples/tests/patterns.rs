@@ -4,7 +4,6 @@
 use std::collections::BTreeSet;
 use std::time::{Duration, UNIX_EPOCH};
 
-use actorium::testkit::TestServer;
 use actorium_examples::analytics::{Event, HourlyAnalyticsRef, hour_shard_key};
 use actorium_examples::chat::{ChatRoomListRef, ChatRoomRef, Message};
 use actorium_examples::map_reduce::{CoordinatorRef, Task};
@@ -13,6 +12,7 @@ use actorium_examples::registry;
 use actorium_examples::user_actor::{NewUser, UserActorRef};
 use actorium_examples::user_session::UserSessionRef;
 use actorium_examples::users_db::UsersDb;
+use actorium_test_support::TestServer;
 use futures_util::StreamExt;
 
 #[tokio::test]

@@ -385,33 +385,13 @@ async fn _the_sample_types_are_the_contract_types(
     Ok(())
 }
 
-/// Fails (never skips) without node or the Node packages.
-fn require_node_packages(packages: &[&str]) {
-    match Command::new("node").arg("--version").output() {
-        Ok(out) if out.status.success() => {}
-        Ok(out) => panic!("`node --version` failed: {:?}", out.status),
-        Err(e) => panic!("cannot run `node` (Node 20+ must be on PATH): {e}"),
-    }
-    let root = common::workspace_root();
-    for package in packages {
-        assert!(
-            root.join("node_modules")
-                .join(package)
-                .join("package.json")
-                .is_file(),
-            "node_modules/{package} is missing in {}: run `npm install --no-audit --no-fund` there",
-            root.display()
-        );
-    }
-}
-
 fn codegen_script(name: &str) -> PathBuf {
     common::workspace_root().join("codegen/tests/js").join(name)
 }
 
 #[test]
 fn every_action_schema_accepts_serde_output_and_rejects_wrong_types() {
-    require_node_packages(&["ajv"]);
+    actorium_test_support::require_node_packages(&["ajv"]);
     let dir = tempfile::tempdir().unwrap();
     let schema = dir.path().join("schema.json");
     std::fs::write(&schema, registry().schema().to_json_pretty()).unwrap();
@@ -534,7 +514,7 @@ fn http_get(endpoint: &str, path: &str) -> String {
 
 #[test]
 fn openapi_requests_work_against_the_seed_server() {
-    require_node_packages(&["ajv"]);
+    actorium_test_support::require_node_packages(&["ajv"]);
     let document: Value =
         serde_json::from_str(&std::fs::read_to_string(openapi_document()).unwrap()).unwrap();
     // The query-gateway path template of chatRoom.sendMessage, as the document has it.

@@ -17,19 +17,8 @@ const WALKTHROUGH_TIMEOUT: Duration = Duration::from_secs(300);
 
 #[test]
 fn ts_walkthrough_passes_against_the_seed_server() {
-    let root = common::workspace_root();
-    assert!(
-        root.join("node_modules/rivetkit/package.json").is_file(),
-        "node_modules/rivetkit is missing in {}: install the Node packages first \
-         (`npm install --no-audit --no-fund` at the workspace root); the walkthrough needs the \
-         official client from it",
-        root.display()
-    );
-    match Command::new("node").arg("--version").output() {
-        Ok(out) if out.status.success() => {}
-        Ok(out) => panic!("`node --version` failed: {:?}", out.status),
-        Err(e) => panic!("cannot run `node` (Node 20+ must be on PATH): {e}"),
-    }
+    // The walkthrough needs the official client.
+    let root = actorium_test_support::require_node_packages(&["rivetkit"]);
 
     let server = SeedServer::start();
     let run = common::run(

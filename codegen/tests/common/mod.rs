@@ -1,5 +1,5 @@
 //! Shared helpers of the integration tests.
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)] // each test file uses part of it
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -11,13 +11,7 @@ pub fn crate_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The workspace root (where `package.json` and `node_modules/` are).
-pub fn workspace_root() -> PathBuf {
-    crate_dir()
-        .parent()
-        .expect("codegen/ has a parent")
-        .to_owned()
-}
+pub use actorium_test_support::{require_node_packages, workspace_root};
 
 /// `codegen/tests/<rel>`.
 pub fn tests_path(rel: &str) -> PathBuf {
@@ -97,32 +91,6 @@ pub fn scratch_dir(name: &str) -> PathBuf {
     }
     std::fs::create_dir_all(&dir).expect("create a scratch directory");
     dir
-}
-
-/// Fails the test (never skips it) when the Node side is not installed: `node` must run and
-/// each of `paths` (relative to `node_modules/`) must exist.
-pub fn require_node_modules(paths: &[&str]) {
-    let root = workspace_root();
-    let node = Command::new("node").arg("--version").output();
-    match node {
-        Ok(out) if out.status.success() => {}
-        _ => panic!(
-            "`node` (20 or later) is not on PATH; these tests need it to run the TypeScript compiler \
-             and the OpenAPI/JSON Schema validators"
-        ),
-    }
-    let node_modules = root.join("node_modules");
-    for path in paths {
-        let full = node_modules.join(path);
-        assert!(
-            full.exists(),
-            "{} is missing: the Node packages of the workspace are not installed. \
-             Run `npm install --no-audit --no-fund` in {} (package.json pins typescript, \
-             @standard-schema/spec, @types/node, @readme/openapi-parser and ajv next to rivetkit)",
-            full.display(),
-            root.display()
-        );
-    }
 }
 
 /// Runs a command to completion; panics if it cannot start.
