@@ -8,6 +8,13 @@
 //! `actorium-bench` binary itself; RivetKit is `node interop/engine.mjs --actors bench/rivetkit/actors.mjs`), so the load
 //! generator and the server share this machine's cores the same way for every system.
 //! See `BENCHMARKS.md` at the repository root for the figures and how to run them.
+//!
+//! The scenarios are in [`scenarios`], one per file. Apart from them, `server-process`
+//! ([`scenarios::server_process`]) measures a separately built `test-server` binary (the test
+//! actors behind actorium's own CLI), e.g. to compare two builds:
+//! `cargo build --release -p actorium-tests --bin test-server && cargo run --release -p
+//! actorium-bench -- server-process` (`--server PATH` or `ACTORIUM_BENCH_SERVER=PATH` for another
+//! build; `--callers 16 --seconds 5` by default).
 
 pub mod load;
 pub mod procs;

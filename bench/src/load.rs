@@ -86,13 +86,30 @@ impl HttpConn {
         body: Bytes,
         json: bool,
     ) -> Result<Reply> {
+        self.request_as(method, path, body, json.then_some("json"))
+            .await
+    }
+
+    /// Sends one request with `x-rivet-encoding: ENCODING` when given (a `bare` or `cbor` body
+    /// goes as `application/octet-stream`) and reads the whole response.
+    pub async fn request_as(
+        &mut self,
+        method: Method,
+        path: &str,
+        body: Bytes,
+        encoding: Option<&str>,
+    ) -> Result<Reply> {
+        let content_type = match encoding {
+            Some("bare" | "cbor") => "application/octet-stream",
+            _ => "application/json",
+        };
         let mut req = Request::builder()
             .method(method)
             .uri(path)
             .header(hyper::header::HOST, &self.host)
-            .header(hyper::header::CONTENT_TYPE, "application/json");
-        if json {
-            req = req.header("x-rivet-encoding", "json");
+            .header(hyper::header::CONTENT_TYPE, content_type);
+        if let Some(encoding) = encoding {
+            req = req.header("x-rivet-encoding", encoding);
         }
         let req = req.body(Full::new(body))?;
         self.sender.ready().await?;

@@ -1,11 +1,12 @@
 //! `actorium-bench`: `cargo run --release -p actorium-bench -- all` (or one scenario by name;
-//! `--quick` for a smoke run). See `BENCHMARKS.md`.
+//! `--quick` for a smoke run). See `BENCHMARKS.md`. `server-process` measures a separately
+//! built `test-server` binary (see [`actorium_bench::scenarios::server_process`]).
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use actorium_bench::report::Report;
-use actorium_bench::scenarios::{self, Config, SCENARIOS, Systems};
+use actorium_bench::scenarios::{self, Config, SCENARIOS, Systems, server_process};
 use actorium_bench::serve::{self, ActoriumArgs, AxumArgs};
 use anyhow::{Result, bail};
 use clap::{Args, Parser, Subcommand};
@@ -44,6 +45,9 @@ enum Cmd {
     },
     /// perf profile of actorium under http-read or http-write.
     Profile(ProfileArgs),
+    /// increment (BARE) from concurrent HTTP callers on one actor of a test-server process
+    /// (build it first: cargo build --release -p actorium-tests --bin test-server).
+    ServerProcess(ServerProcessArgs),
     /// (internal) serve actorium for the harness.
     #[command(hide = true)]
     ServeActorium(ActoriumArgs),
@@ -97,6 +101,19 @@ struct ProfileArgs {
     ceiling: bool,
 }
 
+#[derive(Debug, Clone, Args)]
+struct ServerProcessArgs {
+    /// The test-server binary (default: test-server next to this binary).
+    #[arg(long, env = "ACTORIUM_BENCH_SERVER")]
+    server: Option<PathBuf>,
+    /// Concurrent callers.
+    #[arg(long, default_value_t = 16)]
+    callers: usize,
+    /// Seconds of load.
+    #[arg(long, default_value_t = 5.0)]
+    seconds: f64,
+}
+
 fn default_out() -> PathBuf {
     actorium_bench::procs::repo_root().join("bench/results")
 }
@@ -131,6 +148,16 @@ fn main() -> Result<()> {
                 &out,
                 p.ceiling,
             ));
+        }
+        Cmd::ServerProcess(a) => {
+            init_tracing();
+            let opts = server_process::Options {
+                server: a.server.unwrap_or_else(server_process::default_server),
+                callers: a.callers,
+                duration: Duration::from_secs_f64(a.seconds),
+            };
+            runtime()?.block_on(server_process::server_process(&opts))?;
+            return Ok(());
         }
         Cmd::All(a) => ("all", a),
         Cmd::HttpRead(a) => ("http-read", a),
