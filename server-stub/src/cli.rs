@@ -36,6 +36,23 @@ pub enum CliError {
     /// Binding or serving failed.
     #[error("i/o error: {0}")]
     Io(#[from] std::io::Error),
+    /// The address to listen on could not be bound (taken, or not an address of this host).
+    #[error("cannot listen on {addr}: {source}{hint}")]
+    Bind {
+        /// `host:port` as given.
+        addr: String,
+        /// Why.
+        source: std::io::Error,
+        /// What to do about it (empty if nothing specific).
+        hint: &'static str,
+    },
+    /// `--data-dir` names something that is not a directory.
+    #[error(
+        "the data directory {} exists but is not a directory: choose another --data-dir \
+         (ACTORIUM_DATA_DIR)",
+        .0.display()
+    )]
+    DataDirNotADirectory(PathBuf),
     /// The storage could not be opened or loaded.
     #[error("storage error: {0}")]
     Storage(#[from] StorageError),
@@ -221,8 +238,32 @@ pub fn open_storage(args: &ServeArgs) -> Result<Arc<dyn Storage>, CliError> {
             SyncArg::Normal => SyncMode::Normal,
             SyncArg::Full => SyncMode::Full,
         };
+        if args.data_dir.exists() && !args.data_dir.is_dir() {
+            return Err(CliError::DataDirNotADirectory(args.data_dir.clone()));
+        }
         Arc::new(SqliteStorage::open(&args.data_dir, sync)?)
     })
+}
+
+/// Binds `host:port`, naming the address and what to do in the error.
+async fn bind(host: &str, port: u16) -> Result<TcpListener, CliError> {
+    TcpListener::bind((host, port))
+        .await
+        .map_err(|source| CliError::Bind {
+            addr: format!("{host}:{port}"),
+            hint: match source.kind() {
+                std::io::ErrorKind::AddrInUse => {
+                    " (another process listens there: stop it, or choose another --port / \
+                     ACTORIUM_PORT; --port 0 picks a free one)"
+                }
+                std::io::ErrorKind::AddrNotAvailable => {
+                    " (not an address of this machine: use --host 127.0.0.1, or 0.0.0.0 for \
+                     every interface)"
+                }
+                _ => "",
+            },
+            source,
+        })
 }
 
 /// Serves `registry` as `args` says until `shutdown` resolves, then shuts down gracefully.
@@ -250,7 +291,7 @@ pub async fn serve(
         return Ok(());
     }
     let storage = open_storage(&args)?;
-    let listener = TcpListener::bind((args.host.as_str(), args.port)).await?;
+    let listener = bind(&args.host, args.port).await?;
     let addr = listener.local_addr()?;
     let mut own = addr;
     if own.ip().is_unspecified() {
@@ -315,4 +356,42 @@ pub async fn shutdown_signal() {
         _ = term => {}
     }
     tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(extra: &[&str]) -> ServeArgs {
+        let argv = ["server"].iter().chain(extra).copied();
+        Cli::try_parse_from(argv).expect("valid flags").serve
+    }
+
+    #[tokio::test]
+    async fn a_taken_port_is_named_with_a_hint() {
+        let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = taken.local_addr().unwrap().port().to_string();
+        let e = serve(
+            Registry::new(),
+            args(&["--memory", "--port", &port]),
+            std::future::pending(),
+        )
+        .await
+        .unwrap_err();
+        let text = e.to_string();
+        assert!(text.contains(&format!("127.0.0.1:{port}")), "{text}");
+        assert!(text.contains("--port"), "{text}");
+    }
+
+    #[test]
+    fn a_data_dir_that_is_a_file_says_so() {
+        let file = tempfile::NamedTempFile::new().unwrap();
+        let path = file.path().to_str().unwrap();
+        let Err(e) = open_storage(&args(&["--data-dir", path])) else {
+            panic!("a file is not a data directory");
+        };
+        let text = e.to_string();
+        assert!(text.contains("is not a directory"), "{text}");
+        assert!(text.contains(path), "{text}");
+    }
 }

@@ -16,9 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use actorium_test_support::{
-    ServerProcess, StartOptions, listening_url, require_node_packages, run, signal,
-};
+use actorium_test_support::{ServerProcess, StartOptions, require_node_packages, run, signal};
 
 /// Upper bound for one `ts-scenarios.mjs` run (every check in it has its own 15 s timeout).
 const SCENARIOS_TIMEOUT: Duration = Duration::from_secs(600);
@@ -224,18 +222,4 @@ fn ts_client_against_real_engine() {
         let engine = start_real_engine(&root);
         run_scenarios(&root, &engine, "bare,json,cbor", &env);
     }
-}
-
-#[test]
-fn listening_url_parsing() {
-    assert_eq!(
-        listening_url("2026-01-01T00:00:00Z  INFO test_server: listening on http://127.0.0.1:4321"),
-        Some("http://127.0.0.1:4321".into())
-    );
-    assert_eq!(
-        listening_url("\u{1b}[32mINFO\u{1b}[0m listening on http://127.0.0.1:80/\u{1b}[0m"),
-        Some("http://127.0.0.1:80".into())
-    );
-    assert_eq!(listening_url("listening on http://127.0.0.1:0"), None);
-    assert_eq!(listening_url("starting"), None);
 }
