@@ -68,6 +68,10 @@ pub mod prelude {
     pub use crate::{CallError, Client};
     #[cfg(feature = "server")]
     pub use crate::{Conn, Ctx, InitCtx, Registry, UserError};
+    /// `.next().await` on a connection's event streams (re-exported from `futures-util`, so a
+    /// client needs no extra dependency).
+    #[cfg(feature = "client")]
+    pub use futures_util::StreamExt;
 }
 
 /// What generated code reaches the runtime through. Not a public API.

@@ -83,7 +83,27 @@ impl TestServer {
     pub async fn start(registry: Registry) -> Result<TestServer, TestServerError> {
         let temp = fresh_temp_dir()?;
         let dir = temp.0.clone();
-        Self::serve(registry, Arc::new(MemoryStorage::new()), dir, Some(temp)).await
+        Self::serve(
+            registry,
+            Arc::new(MemoryStorage::new()),
+            dir,
+            Some(temp),
+            ServerConfig::default(),
+        )
+        .await
+    }
+
+    /// [`TestServer::start`] with front-door settings of your own, e.g. a token
+    /// (`ServerConfig::default().token(Some("t".into()))`; the client of
+    /// [`TestServer::client`] does not send it, so give it with [`TestServer::client_with`]).
+    pub async fn start_with_config(
+        registry: Registry,
+        config: ServerConfig,
+    ) -> Result<TestServer, TestServerError> {
+        let temp = fresh_temp_dir()?;
+        let dir = temp.0.clone();
+        let storage = Arc::new(MemoryStorage::new());
+        Self::serve(registry, storage, dir, Some(temp), config).await
     }
 
     /// Serves `registry` with durable state in SQLite under `dir` (created if needed); the
@@ -91,7 +111,8 @@ impl TestServer {
     pub async fn start_in(registry: Registry, dir: &Path) -> Result<TestServer, TestServerError> {
         std::fs::create_dir_all(dir)?;
         let storage = SqliteStorage::open(dir, SyncMode::Normal)?;
-        Self::serve(registry, Arc::new(storage), dir.to_path_buf(), None).await
+        let config = ServerConfig::default();
+        Self::serve(registry, Arc::new(storage), dir.to_path_buf(), None, config).await
     }
 
     async fn serve(
@@ -99,6 +120,7 @@ impl TestServer {
         storage: Arc<dyn Storage>,
         data_dir: PathBuf,
         temp: Option<TempDir>,
+        server: ServerConfig,
     ) -> Result<TestServer, TestServerError> {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
@@ -113,12 +135,7 @@ impl TestServer {
         let shutdown: Pin<Box<dyn Future<Output = ()> + Send>> = Box::pin(async move {
             let _ = rx.await;
         });
-        let task = tokio::spawn(http::serve(
-            listener,
-            host.clone(),
-            ServerConfig::default(),
-            shutdown,
-        ));
+        let task = tokio::spawn(http::serve(listener, host.clone(), server, shutdown));
         Ok(TestServer {
             addr,
             host,

@@ -342,10 +342,13 @@ async fn chunked_request_bodies() {
 
 #[tokio::test]
 async fn tokens() {
-    // The test-server binary with `--token`: the in-process `TestServer` has no way to set
-    // the server's token.
-    let s = start_memory_process(&["--token", "sekret"]);
-    let b = s.url();
+    let config = actorium::server::ServerConfig::default().token(Some("sekret".into()));
+    let s =
+        actorium_test_support::TestServer::start_with_config(actorium_tests::registry(), config)
+            .await
+            .unwrap();
+    let endpoint = s.endpoint();
+    let b = endpoint.as_str();
     let c = http();
     // Open routes.
     assert_eq!(send(c.get(format!("{b}/metadata"))).await.status, 200);
@@ -401,7 +404,7 @@ async fn tokens() {
     )
     .await;
     assert_eq!(r.status, 403);
-    s.kill();
+    s.stop().await.expect("the test server stops cleanly");
 }
 
 /// One bad request: the expected status and `group.code`.

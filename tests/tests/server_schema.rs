@@ -8,7 +8,7 @@ use std::process::Command;
 
 use actorium_protocol::Encoding;
 use actorium_protocol::schema::RegistrySchema;
-use common::{http, send, start_memory_process, start_process};
+use common::{http, send, start_process};
 
 #[tokio::test]
 async fn the_schema_route_serves_the_registry_schema() {
@@ -40,10 +40,12 @@ async fn the_schema_route_serves_the_registry_schema() {
 
 #[tokio::test]
 async fn the_schema_route_needs_the_token() {
-    // The test-server binary with `--token`: the in-process `TestServer` has no way to set
-    // the server's token.
-    let s = start_memory_process(&["--token", "sekret"]);
-    let url = format!("{}/actorium/schema", s.url());
+    let config = actorium::server::ServerConfig::default().token(Some("sekret".into()));
+    let s =
+        actorium_test_support::TestServer::start_with_config(actorium_tests::registry(), config)
+            .await
+            .unwrap();
+    let url = format!("{}/actorium/schema", s.endpoint());
     for req in [
         http().get(&url),
         http().get(&url).header("x-rivet-token", "wrong"),
@@ -66,12 +68,12 @@ async fn the_schema_route_needs_the_token() {
     }
     // `/metadata` stays open.
     assert_eq!(
-        send(http().get(format!("{}/metadata", s.url())))
+        send(http().get(format!("{}/metadata", s.endpoint())))
             .await
             .status,
         200
     );
-    s.kill();
+    s.stop().await.expect("the test server stops cleanly");
 }
 
 #[tokio::test]

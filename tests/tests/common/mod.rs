@@ -265,14 +265,3 @@ pub fn start_process_bin(bin: &str, data_dir: &Path, extra: &[&str]) -> ServerPr
         .env("RUST_LOG", "warn");
     ServerProcess::spawn(&mut command).unwrap_or_else(|e| panic!("{e:#}"))
 }
-
-/// Starts `test-server serve --host 127.0.0.1 --port 0 --memory [extra…]` (what the in-process
-/// [`TestServer`] cannot do yet: e.g. `--token T`).
-pub fn start_memory_process(extra: &[&str]) -> ServerProcess {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_test-server"));
-    command
-        .args(["serve", "--host", "127.0.0.1", "--port", "0", "--memory"])
-        .args(extra)
-        .env("RUST_LOG", "warn");
-    ServerProcess::spawn(&mut command).unwrap_or_else(|e| panic!("{e:#}"))
-}
