@@ -81,16 +81,7 @@ impl TestServer {
     /// Serves `registry` with in-memory state (the actors' own files go to a fresh temporary
     /// directory, removed when the server is dropped).
     pub async fn start(registry: Registry) -> Result<TestServer, TestServerError> {
-        let temp = fresh_temp_dir()?;
-        let dir = temp.0.clone();
-        Self::serve(
-            registry,
-            Arc::new(MemoryStorage::new()),
-            dir,
-            Some(temp),
-            ServerConfig::default(),
-        )
-        .await
+        Self::start_with_config(registry, ServerConfig::default()).await
     }
 
     /// [`TestServer::start`] with front-door settings of your own, e.g. a token

@@ -10,7 +10,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::instance::Start;
 use super::mailbox::{Envelope, Mail, MailboxTx};
-use super::{Host, NewInstance, Slot, SlotState};
+use super::{Host, Slot, SlotState};
 use crate::actor::effects::ConnSender;
 use crate::meta::ActorMeta;
 use crate::sync::lock;
@@ -31,23 +31,10 @@ impl Host {
         if let Some(s) = live.get_mut(&meta.id) {
             return Ok(self.running(s));
         }
-        let NewInstance {
-            factory,
-            tx,
-            rx,
-            slot,
-        } = self.new_instance(&meta.name)?;
         let after = lock(&self.0.stopping)
             .get(&meta.id)
             .map(|(_, rx)| rx.clone());
-        live.insert(Slot {
-            meta: meta.clone(),
-            state: SlotState::Running(tx.clone()),
-            slot,
-        });
-        drop(live);
-        factory.spawn(self.clone(), meta.clone(), Start::Wake { after }, rx, slot);
-        Ok(tx)
+        self.start_instance(live, meta, Start::Wake { after })
     }
 
     /// The mailbox of an actor in memory; a parked one gets a new task first (with the `live`

@@ -7,7 +7,7 @@ use actorium_protocol::{ActorKey, Value, WireError};
 use tokio::sync::oneshot;
 
 use super::instance::Start;
-use super::{Host, NewInstance, Slot, SlotState, storage_error};
+use super::{Host, storage_error};
 use crate::meta::{ActorMeta, new_actor_id, now_ms};
 use crate::storage::ActorRecord;
 use crate::sync::lock;
@@ -171,25 +171,8 @@ impl Host {
         meta: Arc<ActorMeta>,
         input: Option<Value>,
     ) -> Result<Arc<ActorMeta>, WireError> {
-        let NewInstance {
-            factory,
-            tx,
-            rx,
-            slot,
-        } = self.new_instance(&meta.name)?;
         let (reply, created) = oneshot::channel();
-        lock(&self.0.live).insert(Slot {
-            meta: meta.clone(),
-            state: SlotState::Running(tx),
-            slot,
-        });
-        factory.spawn(
-            self.clone(),
-            meta.clone(),
-            Start::Create { input, reply },
-            rx,
-            slot,
-        );
+        self.start_instance(lock(&self.0.live), &meta, Start::Create { input, reply })?;
         match created.await {
             Ok(Ok(())) => Ok(self.remember(meta)),
             Ok(Err(e)) => Err(e),

@@ -24,7 +24,7 @@ mod timers;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use actorium_protocol::{ActorKey, WireError};
 use tokio::sync::watch;
@@ -102,14 +102,6 @@ pub(crate) type SleepListener = Arc<dyn Fn(&str) + Send + Sync>;
 #[derive(Clone)]
 pub struct Host(Arc<HostInner>);
 
-/// What starting a new instance needs: its type's factory, a fresh mailbox, a slot number.
-struct NewInstance {
-    factory: Arc<dyn registry::Factory>,
-    tx: MailboxTx,
-    rx: mailbox::MailboxRx,
-    slot: u64,
-}
-
 /// Logs a storage failure and hides it behind the generic internal error.
 fn storage_error(e: StorageError) -> WireError {
     tracing::error!(error = %e, "storage error");
@@ -171,26 +163,34 @@ impl Host {
         }))
     }
 
-    /// The factory, mailbox and slot of a new instance of actor `name` (`actor.stopping`
-    /// during shutdown, `actor.invalid_name` if no such actor is registered).
-    fn new_instance(&self, name: &str) -> Result<NewInstance, WireError> {
+    /// Starts a new instance of `meta` (`actor.stopping` during shutdown, `actor.invalid_name`
+    /// if no such actor is registered): a fresh mailbox and slot number, registered as running
+    /// in `live`, then its task spawned once the lock is released. Returns its mailbox.
+    fn start_instance(
+        &self,
+        mut live: MutexGuard<'_, IdTable<Slot>>,
+        meta: &Arc<ActorMeta>,
+        start: instance::Start,
+    ) -> Result<MailboxTx, WireError> {
         if self.0.shutting_down.load(Ordering::Relaxed) {
             return Err(WireError::stopping());
         }
         let factory = self
             .0
             .registry
-            .factory(name)
-            .ok_or_else(|| WireError::invalid_name(name))?
+            .factory(&meta.name)
+            .ok_or_else(|| WireError::invalid_name(&meta.name))?
             .clone();
         let (tx, rx) = tokio::sync::mpsc::channel(self.0.config.mailbox_capacity);
         let slot = self.0.next_slot.fetch_add(1, Ordering::Relaxed);
-        Ok(NewInstance {
-            factory,
-            tx,
-            rx,
+        live.insert(Slot {
+            meta: meta.clone(),
+            state: SlotState::Running(tx.clone()),
             slot,
-        })
+        });
+        drop(live);
+        factory.spawn(self.clone(), meta.clone(), start, rx, slot);
+        Ok(tx)
     }
 
     /// The registry.
