@@ -470,6 +470,7 @@ fn seed_server_scales_out_on_the_engine() {
                 Command::new("node")
                     .args(["examples/ts/walkthrough.mjs", &ep, enc])
                     .env("WALKTHROUGH_TIMEOUT_MS", "30000")
+                    .env("WALKTHROUGH_ENGINE", "1")
                     .current_dir(common::workspace_root()),
                 Duration::from_secs(240),
             );

@@ -11,6 +11,7 @@
 // the client's default). Prints `ok - name` / `not ok - name: reason` per
 // check and finally exactly `N passed, M failed`; exits 1 if a check failed
 // (2 on bad usage). Every check has a 15 s timeout (WALKTHROUGH_TIMEOUT_MS).
+// WALKTHROUGH_ENGINE=1 says the endpoint is a Rivet Engine.
 
 import { isDeepStrictEqual } from "node:util";
 
@@ -30,6 +31,8 @@ if (encodings.length === 0 || encodings.some((e) => !ALL_ENCODINGS.includes(e)))
 	process.exit(2);
 }
 const CHECK_TIMEOUT_MS = Number(process.env.WALKTHROUGH_TIMEOUT_MS || 15000);
+// Set by the engine test: the endpoint is a Rivet Engine (see the ENGINE: note below).
+const ON_ENGINE = process.env.WALKTHROUGH_ENGINE === "1";
 const runId = `${Date.now().toString(36)}-${process.pid}`;
 
 // ------------------------------------------------------------ harness
@@ -209,7 +212,16 @@ for (const encoding of encodings) {
 			err = e;
 		}
 		expect(err, "a second create with the same key succeeded");
-		expectEq([err.group, err.code], ["actor", "duplicate_key"], "error of a second create");
+		// ENGINE: the Rivet Engine 2.3.19 answers a taken key with
+		// actor.destroyed_during_creation instead of actor.duplicate_key in about a
+		// third of tries (interop/README.md, quirks). Against the engine that is
+		// accepted when the key still names the first, unchanged actor.
+		if (ON_ENGINE && err.group === "actor" && err.code === "destroyed_during_creation") {
+			expectEq(await client.userActor.get(key).resolve(), await user.resolve(), "key after a refused create");
+		} else {
+			expectEq([err.group, err.code], ["actor", "duplicate_key"], "error of a second create");
+		}
+		expectEq((await user.getUser()).email, "alice2@example.com", "email after a refused create");
 	});
 }
 
