@@ -126,6 +126,14 @@ pub struct ServeArgs {
     /// Milliseconds an action may run before `actor.action_timed_out`.
     #[arg(long, default_value_t = 60_000)]
     pub action_timeout_ms: u64,
+    /// Milliseconds between the server's WebSocket pings; a socket that has not answered the
+    /// previous ping is closed (0: no pings).
+    #[arg(long, default_value_t = 30_000, env = "ACTORIUM_WS_PING_INTERVAL_MS")]
+    pub ws_ping_interval_ms: u64,
+    /// Most actions of one WebSocket connection awaiting replies; at the cap the server reads
+    /// no more of its frames until replies go out.
+    #[arg(long, default_value_t = 256, env = "ACTORIUM_WS_MAX_IN_FLIGHT")]
+    pub ws_max_in_flight: usize,
     /// Join the Rivet Engine at this endpoint as an envoy instead of listening (no port is
     /// opened; clients use the engine's endpoint).
     #[cfg(feature = "engine")]
@@ -160,6 +168,8 @@ impl Default for ServeArgs {
             idle_timeout_ms: 30_000,
             park_after_ms: 100,
             action_timeout_ms: 60_000,
+            ws_ping_interval_ms: 30_000,
+            ws_max_in_flight: 256,
             #[cfg(feature = "engine")]
             engine: None,
             #[cfg(feature = "engine")]
@@ -316,6 +326,8 @@ pub async fn serve(
     let _ = std::io::stdout().flush();
     let server = ServerConfig {
         token: args.token,
+        ws_ping_interval: Duration::from_millis(args.ws_ping_interval_ms),
+        limits: http::Limits::default().ws_max_in_flight(args.ws_max_in_flight),
         ..ServerConfig::default()
     };
     http::serve(listener, host, server, shutdown).await?;

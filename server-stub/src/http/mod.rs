@@ -38,6 +38,9 @@ pub struct Limits {
     pub max_query_input: usize,
     /// Largest input through `PUT/POST /actors` (CBOR bytes; default 4 MiB).
     pub max_rest_input: usize,
+    /// Most actions of one WebSocket connection awaiting their replies; at the cap the server
+    /// reads no more frames from it until replies go out (default 256; see [`ws`]).
+    pub ws_max_in_flight: usize,
 }
 
 impl Default for Limits {
@@ -46,12 +49,13 @@ impl Default for Limits {
             max_message: 1 << 20,
             max_query_input: 4096,
             max_rest_input: 4 << 20,
+            ws_max_in_flight: 256,
         }
     }
 }
 
 /// Front-door settings.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ServerConfig {
     /// If set, every request but `/metadata` and `/health` must carry this token
@@ -60,17 +64,33 @@ pub struct ServerConfig {
     pub token: Option<String>,
     /// Size limits.
     pub limits: Limits,
+    /// The server pings every WebSocket this often and closes one that has not answered the
+    /// previous ping (or takes longer than this to accept a frame); zero turns pings off
+    /// (default 30 s; see [`ws`]).
+    pub ws_ping_interval: std::time::Duration,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            token: None,
+            limits: Limits::default(),
+            ws_ping_interval: std::time::Duration::from_secs(30),
+        }
+    }
 }
 
 setters!(Limits {
     max_message: usize,
     max_query_input: usize,
     max_rest_input: usize,
+    ws_max_in_flight: usize,
 });
 
 setters!(ServerConfig {
     token: Option<String>,
     limits: Limits,
+    ws_ping_interval: std::time::Duration,
 });
 
 pub(crate) struct AppState {

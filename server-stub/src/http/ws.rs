@@ -5,21 +5,45 @@
 //! `ActionRequest`/`SubscriptionRequest` to the actor and its `ActionResponse`/`Event`/`Error`
 //! back. A rejected connection gets `Error{actionId: null}` and close `1011 group.code`; a
 //! malformed frame gets the same with `actor.invalid_request`.
+//!
+//! # Backpressure and liveness
+//!
+//! - **Every action read gets its outcome.** At most [`Limits::ws_max_in_flight`] actions of
+//!   one connection await their replies; while that many do, the server reads no more frames
+//!   (the client's further requests wait in its socket, so a client may pipeline any number
+//!   of calls). An action the actor's mailbox has no room for (many busy connections) is
+//!   answered at once with `Error{actionId, actor.overloaded}`: it did not run, and the
+//!   connection stays open.
+//! - **The connection closes only with nothing owed.** A connection that does not keep up with
+//!   its *events* (more than `HostConfig::conn_queue_capacity` waiting) stops being read, gets
+//!   the replies of every action already read, then close `1011 actor.overloaded`; a malformed
+//!   frame likewise closes once the actions read before it are answered. Closes travel beside
+//!   the outgoing queue, never through it, so they always get out. Requests the server never
+//!   read never ran: when the official client rejects them for the close, that is their true
+//!   outcome.
+//! - **Pings.** Every [`ServerConfig::ws_ping_interval`] the server pings; a socket whose last
+//!   ping is still unanswered at the next one is closed (`1011 ws.ping_timeout`), as is one
+//!   that takes longer than the interval to accept a frame. A quiet subscriber that answers
+//!   pings stays open. The interval does not run out while the server itself stopped reading
+//!   (a full in-flight window).
+//!
+//! [`Limits::ws_max_in_flight`]: super::Limits::ws_max_in_flight
+//! [`ServerConfig::ws_ping_interval`]: super::ServerConfig::ws_ping_interval
 
 use std::future::Future;
 use std::sync::Arc;
-
-use actorium_protocol::{Encoding, ToClient, ToServer, Value, WireError, catalogue, compat};
-use axum::extract::ws::{CloseFrame, Message, WebSocket};
-use axum::http::{HeaderMap, header};
-use percent_encoding::percent_decode_str;
-use tokio::sync::mpsc;
+use std::time::Duration;
 
 use super::App;
 use super::errors::escape_error;
 use super::values::{escape, revive_args, specifier};
-use crate::actor::effects::ConnOut;
+use crate::actor::{ConnOut, ConnReceiver, ConnSender};
+use crate::host::ConnHandle;
 use crate::meta::ActorMeta;
+use actorium_protocol::{Encoding, ToClient, ToServer, Value, WireError, catalogue, compat};
+use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use axum::http::{HeaderMap, header};
+use percent_encoding::percent_decode_str;
 
 /// What the client offered in `Sec-WebSocket-Protocol`.
 pub(crate) struct Offer {
@@ -63,6 +87,11 @@ pub(crate) trait FrameIo: Send {
     fn recv_frame(&mut self) -> impl Future<Output = Option<Message>> + Send;
     /// Sends a frame; `false` if the socket is gone.
     fn send_frame(&mut self, frame: Message) -> impl Future<Output = bool> + Send;
+    /// Whether the server pings this socket (its pongs come back through
+    /// [`FrameIo::recv_frame`]). Tunneled sockets are kept alive by the engine.
+    fn pings(&self) -> bool {
+        false
+    }
 }
 
 impl FrameIo for WebSocket {
@@ -73,6 +102,10 @@ impl FrameIo for WebSocket {
     async fn send_frame(&mut self, frame: Message) -> bool {
         self.send(frame).await.is_ok()
     }
+
+    fn pings(&self) -> bool {
+        true
+    }
 }
 
 struct Socket<S> {
@@ -80,6 +113,8 @@ struct Socket<S> {
     encoding: Encoding,
     limit: usize,
     meta: Arc<ActorMeta>,
+    /// Longest a frame may take to be accepted (the ping interval, when pinging).
+    write_deadline: Option<Duration>,
 }
 
 impl<S: FrameIo> Socket<S> {
@@ -138,13 +173,26 @@ impl<S: FrameIo> Socket<S> {
         } else {
             Message::Binary(bytes.into())
         };
-        self.socket.send_frame(frame).await
+        self.write(frame).await
+    }
+
+    /// Sends a frame within the write deadline; `false` if the socket is gone or stuck.
+    async fn write(&mut self, frame: Message) -> bool {
+        match self.write_deadline {
+            None => self.socket.send_frame(frame).await,
+            Some(deadline) => {
+                let sent = tokio::time::timeout(deadline, self.socket.send_frame(frame)).await;
+                if sent.is_err() {
+                    tracing::debug!(actor = %self.meta.id, "socket does not accept frames; dropping it");
+                }
+                sent.unwrap_or(false)
+            }
+        }
     }
 
     async fn close(&mut self, code: u16, reason: &str) {
         let _ = self
-            .socket
-            .send_frame(Message::Close(Some(CloseFrame {
+            .write(Message::Close(Some(CloseFrame {
                 code,
                 reason: reason.into(),
             })))
@@ -163,9 +211,32 @@ impl<S: FrameIo> Socket<S> {
     }
 }
 
+/// The server's pings of one socket.
+struct Pinger {
+    every: tokio::time::Interval,
+    /// A ping went out and no pong came back since.
+    unanswered: bool,
+    /// The server stopped reading at some point since the last ping (a pong may be waiting
+    /// unread): the missing pong does not count.
+    paused: bool,
+}
+
+/// The next ping tick; never, without pings.
+async fn tick(pinger: &mut Option<Pinger>) {
+    match pinger {
+        Some(p) => {
+            p.every.tick().await;
+        }
+        None => std::future::pending().await,
+    }
+}
+
 /// Runs one connection until either side closes it.
 pub(crate) async fn run<S: FrameIo>(socket: S, app: App, meta: Arc<ActorMeta>, offer: Offer) {
     let limit = app.config.limits.max_message;
+    let interval = app.config.ws_ping_interval;
+    let pings = socket.pings() && !interval.is_zero();
+    let write_deadline = pings.then_some(interval);
     let encoding = match offer.encoding {
         Ok(e) => e,
         Err(unknown) => {
@@ -175,6 +246,7 @@ pub(crate) async fn run<S: FrameIo>(socket: S, app: App, meta: Arc<ActorMeta>, o
                 encoding: Encoding::Json,
                 limit,
                 meta,
+                write_deadline,
             };
             s.close(1003, &catalogue::UNSUPPORTED_WEBSOCKET_ENCODING.name())
                 .await;
@@ -186,6 +258,7 @@ pub(crate) async fn run<S: FrameIo>(socket: S, app: App, meta: Arc<ActorMeta>, o
         encoding,
         limit,
         meta: meta.clone(),
+        write_deadline,
     };
     let params = match offer.params {
         Ok(p) => p,
@@ -197,7 +270,7 @@ pub(crate) async fn run<S: FrameIo>(socket: S, app: App, meta: Arc<ActorMeta>, o
             return;
         }
     };
-    let (tx, mut out) = mpsc::channel(app.host.config().conn_queue_capacity);
+    let (tx, mut out) = ConnSender::channel(app.host.config().conn_queue_capacity);
     let conn = match app.host.connect(&meta, params, tx).await {
         Ok(c) => c,
         Err(e) => {
@@ -212,52 +285,43 @@ pub(crate) async fn run<S: FrameIo>(socket: S, app: App, meta: Arc<ActorMeta>, o
         connection_id: conn.id().to_string(),
     };
     if s.send(init).await {
+        let max_in_flight = app.config.limits.ws_max_in_flight.max(1);
+        let mut pinger = pings.then(|| {
+            let start = tokio::time::Instant::now() + interval;
+            let mut every = tokio::time::interval_at(start, interval);
+            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            Pinger {
+                every,
+                unanswered: false,
+                paused: false,
+            }
+        });
+        // A connection-level error to send once no reply is owed any more.
+        let mut failing: Option<WireError> = None;
         loop {
+            if failing.is_some() && out.owed() == 0 {
+                s.fail(failing.take().expect("checked")).await;
+                break;
+            }
+            let reading = failing.is_none() && !out.closing() && out.owed() < max_in_flight;
+            if let Some(p) = pinger.as_mut().filter(|_| !reading) {
+                p.paused = true;
+            }
             tokio::select! {
-                frame = s.socket.recv_frame() => {
-                    let bytes = match frame {
-                        None => break,
-                        // The reply to a close is queued by the WebSocket layer and written by
-                        // the next read, which then ends the stream.
-                        Some(Message::Close(_) | Message::Ping(_) | Message::Pong(_)) => continue,
-                        Some(Message::Text(t)) => {
-                            if encoding != Encoding::Json {
-                                s.fail(WireError::invalid_request(format!("Text frames are not valid in the {encoding} encoding."))).await;
+                frame = s.socket.recv_frame(), if reading => {
+                    let Some(frame) = frame else { break };
+                    match read(&mut s, &conn, &mut out, frame) {
+                        Read::Go => {}
+                        Read::Pong => {
+                            if let Some(p) = &mut pinger {
+                                p.unanswered = false;
+                            }
+                        }
+                        Read::Fail(e) => failing = Some(e),
+                        Read::Reply(error) => {
+                            if !s.send(error).await {
                                 break;
                             }
-                            t.as_bytes().to_vec()
-                        }
-                        Some(Message::Binary(b)) => b.to_vec(),
-                    };
-                    if bytes.len() > limit {
-                        s.fail(WireError::incoming_too_long(limit)).await;
-                        break;
-                    }
-                    let msg = match ToServer::decode(encoding, &bytes) {
-                        Ok(m) => m,
-                        Err(e) => {
-                            tracing::debug!(actor = %meta.id, error = %e, "malformed frame");
-                            s.fail(WireError::invalid_request(format!("Invalid message: {e}"))).await;
-                            break;
-                        }
-                    };
-                    let queued = match msg {
-                        ToServer::ActionRequest { id, name, args } => match revive_args(args, encoding) {
-                            Ok(args) => conn.action(id, name, args).map_err(|e| (Some(id), e)),
-                            Err(e) => Err((Some(id), e)),
-                        },
-                        ToServer::SubscriptionRequest { event_name, subscribe } => {
-                            conn.subscribe(event_name, subscribe).map_err(|e| (None, e))
-                        }
-                    };
-                    if let Err((action_id, e)) = queued {
-                        if e.code == "stopping" {
-                            s.close(1001, &catalogue::GOING_AWAY.name()).await;
-                            break;
-                        }
-                        let error = ToClient::Error { error: e.with_actor(specifier(&meta)), action_id };
-                        if !s.send(error).await {
-                            break;
                         }
                     }
                 }
@@ -271,14 +335,95 @@ pub(crate) async fn run<S: FrameIo>(socket: S, app: App, meta: Arc<ActorMeta>, o
                         s.close(code, &reason).await;
                         break;
                     }
+                    // The actor dropped the connection without a close (it cannot send again).
                     None => {
-                        s.close(1011, &catalogue::OVERLOADED.name()).await;
+                        s.close(1011, &catalogue::STOPPED.name()).await;
                         break;
                     }
                 },
+                () = tick(&mut pinger) => {
+                    let p = pinger.as_mut().expect("ticks only with pings");
+                    if p.unanswered && !p.paused {
+                        tracing::debug!(actor = %meta.id, conn = %conn.id(), "no pong; closing");
+                        s.close(1011, &catalogue::WS_PING_TIMEOUT.name()).await;
+                        break;
+                    }
+                    p.unanswered = true;
+                    p.paused = !reading;
+                    if !s.write(Message::Ping(Default::default())).await {
+                        break;
+                    }
+                }
             }
         }
     }
     conn.disconnect().await;
     tracing::debug!(actor = %meta.id, conn = %conn.id(), "disconnected");
+}
+
+/// What a frame from the client asks of the connection loop.
+enum Read {
+    /// Nothing more to do.
+    Go,
+    /// A pong.
+    Pong,
+    /// Answer this now (an action the actor could not take: it did not run).
+    Reply(ToClient),
+    /// A connection-level error: read no more, close once nothing is owed.
+    Fail(WireError),
+}
+
+/// Handles one frame from the client: decodes it and hands it to the actor.
+fn read<S>(s: &mut Socket<S>, conn: &ConnHandle, out: &mut ConnReceiver, frame: Message) -> Read {
+    let (encoding, limit) = (s.encoding, s.limit);
+    let bytes = match frame {
+        Message::Pong(_) => return Read::Pong,
+        // The reply to a close or a ping is queued by the WebSocket layer and written by the
+        // next read or write.
+        Message::Close(_) | Message::Ping(_) => return Read::Go,
+        Message::Text(t) => {
+            if encoding != Encoding::Json {
+                return Read::Fail(WireError::invalid_request(format!(
+                    "Text frames are not valid in the {encoding} encoding."
+                )));
+            }
+            t.as_bytes().to_vec()
+        }
+        Message::Binary(b) => b.to_vec(),
+    };
+    if bytes.len() > limit {
+        return Read::Fail(WireError::incoming_too_long(limit));
+    }
+    let msg = match ToServer::decode(encoding, &bytes) {
+        Ok(m) => m,
+        Err(e) => {
+            tracing::debug!(actor = %s.meta.id, error = %e, "malformed frame");
+            return Read::Fail(WireError::invalid_request(format!("Invalid message: {e}")));
+        }
+    };
+    let refused = match msg {
+        ToServer::ActionRequest { id, name, args } => {
+            match revive_args(args, encoding).and_then(|args| conn.action(id, name, args)) {
+                Ok(()) => {
+                    out.owe();
+                    return Read::Go;
+                }
+                Err(e) => (Some(id), e),
+            }
+        }
+        ToServer::SubscriptionRequest {
+            event_name,
+            subscribe,
+        } => match conn.subscribe(event_name, subscribe) {
+            Ok(()) => return Read::Go,
+            // The actor is stopping: its close follows.
+            Err(e) if catalogue::STOPPING.is(&e) => return Read::Go,
+            Err(e) => (None, e),
+        },
+    };
+    let (action_id, e) = refused;
+    Read::Reply(ToClient::Error {
+        error: e.with_actor(specifier(&s.meta)),
+        action_id,
+    })
 }
