@@ -1,16 +1,5 @@
-//! A connection's outgoing queue: [`ConnSender`] (the actor's side) and [`ConnReceiver`] (the
-//! socket writer's side), carrying [`ConnOut`].
-//!
-//! Three kinds of traffic, three rules:
-//! - **Replies** (an action's response or error) are always queued: they are owed. Their number
-//!   is bounded by the front door, which stops reading requests while too many are owed
-//!   ([`ConnReceiver::owe`], [`ConnReceiver::owed`]).
-//! - **Events** are queued while fewer than the capacity wait. One that does not fit marks the
-//!   connection *overflowed*: further events are dropped, the writer stops reading requests,
-//!   and once every owed reply is out the receiver yields `Close{1011, actor.overloaded}`. A
-//!   slow consumer thus loses its connection, never an action's outcome.
-//! - **Close** goes beside the queue, not through it (a full queue cannot hold it back): the
-//!   receiver yields it once what was queued before it is out.
+//! A connection's outgoing queue: [`ConnSender`] (the actor's side, with the rules) and
+//! [`ConnReceiver`] (the socket writer's side), carrying [`ConnOut`].
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -49,7 +38,18 @@ struct Shared {
     wake: Notify,
 }
 
-/// The sending half of a connection's outgoing queue (see the [module docs](self)).
+/// The sending half of a connection's outgoing queue.
+///
+/// Three kinds of traffic, three rules:
+/// - **Replies** (an action's response or error) are always queued: they are owed. Their number
+///   is bounded by the front door, which stops reading requests while too many are owed
+///   ([`ConnReceiver::owe`], [`ConnReceiver::owed`]).
+/// - **Events** are queued while fewer than the capacity wait. One that does not fit marks the
+///   connection *overflowed*: further events are dropped, the writer stops reading requests,
+///   and once every owed reply is out the receiver yields `Close{1011, actor.overloaded}`. A
+///   slow consumer thus loses its connection, never an action's outcome.
+/// - **Close** goes beside the queue, not through it (a full queue cannot hold it back): the
+///   receiver yields it once what was queued before it is out.
 #[derive(Clone)]
 pub struct ConnSender {
     // Boxed: the channel allocates room for 32 messages at a time, per connection.

@@ -39,7 +39,7 @@ pub struct Limits {
     /// Largest input through `PUT/POST /actors` (CBOR bytes; default 4 MiB).
     pub max_rest_input: usize,
     /// Most actions of one WebSocket connection awaiting their replies; at the cap the server
-    /// reads no more frames from it until replies go out (default 256; see [`ws`]).
+    /// reads no more frames from it until replies go out (default 256).
     pub ws_max_in_flight: usize,
 }
 
@@ -66,7 +66,7 @@ pub struct ServerConfig {
     pub limits: Limits,
     /// The server pings every WebSocket this often and closes one that has not answered the
     /// previous ping (or takes longer than this to accept a frame); zero turns pings off
-    /// (default 30 s; see [`ws`]).
+    /// (default 30 s).
     pub ws_ping_interval: std::time::Duration,
 }
 
