@@ -461,7 +461,7 @@ async fn connections_get_events_in_order_and_can_be_rejected() {
         ConnOut::Msg(ToClient::ActionResponse { id: 0, output }) => assert_eq!(output, int(1)),
         other => panic!("unexpected {other:?}"),
     }
-    conn.subscribe("changed".into(), true).unwrap();
+    conn.subscribe("changed".into(), true).await.unwrap();
     conn.action(1, "add".into(), vec![int(1)]).unwrap();
     match rx.recv().await.unwrap() {
         ConnOut::Msg(ToClient::Event { name, args }) => {

@@ -151,7 +151,7 @@ async fn a_full_queue_still_delivers_the_owed_replies_and_then_the_close() {
         .unwrap();
     let (tx, mut rx) = ConnSender::channel(4);
     let conn = host.connect(&meta, None, tx).await.unwrap();
-    conn.subscribe("newCount".into(), true).unwrap();
+    conn.subscribe("newCount".into(), true).await.unwrap();
     // Three actions of this connection, then ten increments from elsewhere: their events
     // overflow the queue nobody reads.
     for id in 0..3 {

@@ -246,13 +246,18 @@ impl ConnHandle {
         })
     }
 
-    /// Queues a subscription change.
-    pub fn subscribe(&self, event: String, subscribe: bool) -> Result<(), WireError> {
-        self.send(Envelope::Subscribe {
-            conn_id: self.conn_id.clone(),
-            event,
-            subscribe,
-        })
+    /// Queues a subscription change, waiting for room in the mailbox (never refused for a
+    /// full one: a refusal could only be a connection-level error, on which the official
+    /// client fails every call in flight); `actor.stopping` if the instance is gone.
+    pub async fn subscribe(&self, event: String, subscribe: bool) -> Result<(), WireError> {
+        self.mailbox
+            .send(Box::new(Envelope::Subscribe {
+                conn_id: self.conn_id.clone(),
+                event,
+                subscribe,
+            }))
+            .await
+            .map_err(|_| WireError::stopping())
     }
 
     /// Tells the actor the connection closed (waits for room in the mailbox).

@@ -13,7 +13,8 @@
 //!   (the client's further requests wait in its socket, so a client may pipeline any number
 //!   of calls). An action the actor's mailbox has no room for (many busy connections) is
 //!   answered at once with `Error{actionId, actor.overloaded}`: it did not run, and the
-//!   connection stays open.
+//!   connection stays open. Subscription changes wait for room instead (their only possible
+//!   refusal, `Error{actionId: null}`, makes the official client fail every call in flight).
 //! - **The connection closes only with nothing owed.** A connection that does not keep up with
 //!   its *events* (more than `HostConfig::conn_queue_capacity` waiting) stops being read, gets
 //!   the replies of every action already read, then close `1011 actor.overloaded`; a malformed
@@ -310,7 +311,7 @@ pub(crate) async fn run<S: FrameIo>(socket: S, app: App, meta: Arc<ActorMeta>, o
             tokio::select! {
                 frame = s.socket.recv_frame(), if reading => {
                     let Some(frame) = frame else { break };
-                    match read(&mut s, &conn, &mut out, frame) {
+                    match read(encoding, limit, &meta, &conn, &mut out, frame).await {
                         Read::Go => {}
                         Read::Pong => {
                             if let Some(p) = &mut pinger {
@@ -367,15 +368,21 @@ enum Read {
     Go,
     /// A pong.
     Pong,
-    /// Answer this now (an action the actor could not take: it did not run).
+    /// Answer this now: the error of an action the actor could not take (it did not run).
     Reply(ToClient),
     /// A connection-level error: read no more, close once nothing is owed.
     Fail(WireError),
 }
 
 /// Handles one frame from the client: decodes it and hands it to the actor.
-fn read<S>(s: &mut Socket<S>, conn: &ConnHandle, out: &mut ConnReceiver, frame: Message) -> Read {
-    let (encoding, limit) = (s.encoding, s.limit);
+async fn read(
+    encoding: Encoding,
+    limit: usize,
+    meta: &ActorMeta,
+    conn: &ConnHandle,
+    out: &mut ConnReceiver,
+    frame: Message,
+) -> Read {
     let bytes = match frame {
         Message::Pong(_) => return Read::Pong,
         // The reply to a close or a ping is queued by the WebSocket layer and written by the
@@ -397,33 +404,31 @@ fn read<S>(s: &mut Socket<S>, conn: &ConnHandle, out: &mut ConnReceiver, frame: 
     let msg = match ToServer::decode(encoding, &bytes) {
         Ok(m) => m,
         Err(e) => {
-            tracing::debug!(actor = %s.meta.id, error = %e, "malformed frame");
+            tracing::debug!(actor = %meta.id, error = %e, "malformed frame");
             return Read::Fail(WireError::invalid_request(format!("Invalid message: {e}")));
         }
     };
-    let refused = match msg {
+    match msg {
         ToServer::ActionRequest { id, name, args } => {
             match revive_args(args, encoding).and_then(|args| conn.action(id, name, args)) {
                 Ok(()) => {
                     out.owe();
-                    return Read::Go;
+                    Read::Go
                 }
-                Err(e) => (Some(id), e),
+                Err(e) => Read::Reply(ToClient::Error {
+                    error: e.with_actor(specifier(meta)),
+                    action_id: Some(id),
+                }),
             }
         }
+        // Never refused (it waits for room); fails only if the actor is stopping, and then its
+        // close follows.
         ToServer::SubscriptionRequest {
             event_name,
             subscribe,
-        } => match conn.subscribe(event_name, subscribe) {
-            Ok(()) => return Read::Go,
-            // The actor is stopping: its close follows.
-            Err(e) if catalogue::STOPPING.is(&e) => return Read::Go,
-            Err(e) => (None, e),
-        },
-    };
-    let (action_id, e) = refused;
-    Read::Reply(ToClient::Error {
-        error: e.with_actor(specifier(&s.meta)),
-        action_id,
-    })
+        } => {
+            let _ = conn.subscribe(event_name, subscribe).await;
+            Read::Go
+        }
+    }
 }
