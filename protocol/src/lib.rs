@@ -15,6 +15,8 @@
 //! - [`error`]: [`ProtocolError`] (decode/encode failures) and [`WireError`] (the error body a
 //!   peer sends).
 //! - [`catalogue`]: every named error (group, code, HTTP status) defined once.
+//! - [`version`]: the BARE versions v1–v4 and how a server answers each client in its own
+//!   (RivetKit 2.2.x clients write v3, 2.3.x clients v4; see the module for the negotiation).
 //!
 //! Message codecs are exact: what the reference sends decodes and re-encodes byte for byte (see
 //! the golden-vector tests); user values inside messages are kept as they are on the wire, and
@@ -30,6 +32,7 @@ pub mod key;
 pub mod messages;
 pub mod rest;
 pub mod schema;
+pub mod version;
 mod writer;
 
 pub use catalogue::ErrorCode;
@@ -43,7 +46,8 @@ pub use messages::{
     ToServer,
 };
 
-/// The BARE protocol version this crate writes (RivetKit 2.3.19 writes 4).
+/// The newest BARE protocol version, the one `encode` writes (RivetKit 2.3.19 writes 4);
+/// `encode_version` writes any of v1–v4 (see [`version`]).
 pub const PROTOCOL_VERSION: u16 = 4;
 
 /// The RivetKit version whose wire protocol this crate implements.
