@@ -3,7 +3,8 @@
 //! The public client protocol of RivetKit 2.3.19 (client protocol v4), as spoken by the
 //! official TypeScript client, the Rivet Engine and actorium's own server and client.
 //!
-//! - [`Encoding`]: `json`, `cbor` and `bare` (BARE v4 behind a two-byte version prefix).
+//! - [`Encoding`]: `json`, `cbor` and `bare` (BARE v1–v4 behind a two-byte version prefix;
+//!   written in v4 unless asked for another, see [`version`]).
 //! - [`messages`]: the WebSocket messages ([`ToClient`], [`ToServer`]) and the HTTP bodies
 //!   ([`HttpActionRequest`], [`HttpActionResponse`], [`WireError`], queue send), each with
 //!   `encode(Encoding)` and `decode(Encoding, bytes)`.

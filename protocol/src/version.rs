@@ -18,6 +18,11 @@
 //! writes an empty `connectionToken`, as RivetKit's own v2→v1 converter does; v1–v3 leave
 //! out `actor`; a queue message in v1 or v2 is [`ProtocolError::NotInVersion`].
 //!
+//! User values (CBOR inside BARE `data`) differ by client generation too: the 2.3 client
+//! writes and reads them with RivetKit's JSON-compat markers ([`crate::compat`]), the 2.2
+//! client as plain CBOR. v4 is written only by 2.3 clients, so a server treats v4 values as
+//! marked and v1–v3 values as plain ([`bare_has_markers`]).
+//!
 //! ## Negotiation (what actorium's server does)
 //!
 //! There is no handshake: no client sends its version in the URL, a header or a WebSocket
@@ -33,6 +38,8 @@
 //!   `Init` is the same in v2, v3 and v4; such an early error loses the v4-only `actor`).
 //!   From the client's first message on, the connection answers in the version of the latest
 //!   message the client sent.
+//! - Unversioned inputs stay as they were: gateway-level errors are JSON, and the actor input
+//!   of a query gateway URL (`rvt-input`, CBOR) is read as a 2.3 client writes it (markers).
 
 use crate::{Encoding, PROTOCOL_VERSION, ProtocolError};
 
@@ -48,6 +55,16 @@ pub const QUEUE_VERSION: u16 = 3;
 
 /// The first version whose errors carry the `actor` that raised them.
 pub const ERROR_ACTOR_VERSION: u16 = 4;
+
+/// The first BARE version whose user values (CBOR inside `data`) carry RivetKit's
+/// JSON-compat markers (`["$BigInt","1"]`, escaped `$`-arrays; see [`crate::compat`]): the
+/// 2.3 client writes and reads them in BARE, the 2.2 client (v3) writes and reads plain CBOR.
+pub const MARKERS_VERSION: u16 = 4;
+
+/// Whether user values in a BARE payload of `version` carry JSON-compat markers.
+pub fn bare_has_markers(version: u16) -> bool {
+    version >= MARKERS_VERSION
+}
 
 /// Whether `version` is one this crate reads and writes (v1 to v4).
 pub fn is_supported(version: u16) -> bool {
