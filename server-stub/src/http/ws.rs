@@ -5,11 +5,17 @@
 //! `ActionRequest`/`SubscriptionRequest` to the actor and its `ActionResponse`/`Event`/`Error`
 //! back. A rejected connection gets `Error{actionId: null}` and close `1011 group.code`; a
 //! malformed frame gets the same with `actor.invalid_request`.
+//!
+//! In BARE the connection writes the `Init` (and an error before the client's first message) in
+//! [`version::GREETING_VERSION`], then the version of the latest message the client sent
+//! (see [`actorium_protocol::version`]).
 
 use std::future::Future;
 use std::sync::Arc;
 
-use actorium_protocol::{Encoding, ToClient, ToServer, Value, WireError, catalogue, compat};
+use actorium_protocol::{
+    Encoding, ToClient, ToServer, Value, WireError, catalogue, compat, version,
+};
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use axum::http::{HeaderMap, header};
 use percent_encoding::percent_decode_str;
@@ -78,6 +84,8 @@ impl FrameIo for WebSocket {
 struct Socket<S> {
     socket: S,
     encoding: Encoding,
+    /// The BARE version written: the greeting's until the client has sent a message.
+    version: u16,
     limit: usize,
     meta: Arc<ActorMeta>,
 }
@@ -88,19 +96,22 @@ impl<S: FrameIo> Socket<S> {
         let msg = match msg {
             ToClient::ActionResponse { id, output } => ToClient::ActionResponse {
                 id,
-                output: escape(output, self.encoding),
+                output: escape(output, self.encoding, self.version),
             },
             ToClient::Event { name, args } => ToClient::Event {
                 name,
-                args: args.into_iter().map(|a| escape(a, self.encoding)).collect(),
+                args: args
+                    .into_iter()
+                    .map(|a| escape(a, self.encoding, self.version))
+                    .collect(),
             },
             ToClient::Error { error, action_id } => ToClient::Error {
-                error: escape_error(error, self.encoding),
+                error: escape_error(error, self.encoding, self.version),
                 action_id,
             },
             init => init,
         };
-        let bytes = match msg.encode(self.encoding) {
+        let bytes = match msg.encode_version(self.encoding, self.version) {
             Ok(b) if b.len() <= self.limit => b,
             result => {
                 let reason = match result {
@@ -124,7 +135,7 @@ impl<S: FrameIo> Socket<S> {
                     error: reason.with_actor(specifier(&self.meta)),
                     action_id,
                 };
-                match error.encode(self.encoding) {
+                match error.encode_version(self.encoding, self.version) {
                     Ok(b) => b,
                     Err(_) => return true,
                 }
@@ -173,6 +184,7 @@ pub(crate) async fn run<S: FrameIo>(socket: S, app: App, meta: Arc<ActorMeta>, o
             let mut s = Socket {
                 socket,
                 encoding: Encoding::Json,
+                version: version::GREETING_VERSION,
                 limit,
                 meta,
             };
@@ -184,6 +196,7 @@ pub(crate) async fn run<S: FrameIo>(socket: S, app: App, meta: Arc<ActorMeta>, o
     let mut s = Socket {
         socket,
         encoding,
+        version: version::GREETING_VERSION,
         limit,
         meta: meta.clone(),
     };
@@ -234,7 +247,12 @@ pub(crate) async fn run<S: FrameIo>(socket: S, app: App, meta: Arc<ActorMeta>, o
                         break;
                     }
                     let msg = match ToServer::decode(encoding, &bytes) {
-                        Ok(m) => m,
+                        Ok(m) => {
+                            if let Some(v) = version::of_payload(encoding, &bytes) {
+                                s.version = v;
+                            }
+                            m
+                        }
                         Err(e) => {
                             tracing::debug!(actor = %meta.id, error = %e, "malformed frame");
                             s.fail(WireError::invalid_request(format!("Invalid message: {e}"))).await;
@@ -242,7 +260,7 @@ pub(crate) async fn run<S: FrameIo>(socket: S, app: App, meta: Arc<ActorMeta>, o
                         }
                     };
                     let queued = match msg {
-                        ToServer::ActionRequest { id, name, args } => match revive_args(args, encoding) {
+                        ToServer::ActionRequest { id, name, args } => match revive_args(args, encoding, s.version) {
                             Ok(args) => conn.action(id, name, args).map_err(|e| (Some(id), e)),
                             Err(e) => Err((Some(id), e)),
                         },
