@@ -260,11 +260,14 @@ async fn a_subscription_flood_stays_under_the_cap() {
         next_msg(&mut ws, enc).await,
         ToClient::Init { .. }
     ));
-    // 300 names the actor does not declare (the default cap is 256), one of 60 KB, then
-    // `newCount` (declared: over the cap too) and an action.
+    // 300 names the actor does not declare (the default cap is 256), 300 more of 60 KB each
+    // (over the 256-byte name limit), then `newCount` (declared: over the cap too).
     let mut names: Vec<String> = (0..300).map(|i| format!("unknown-{i:0>200}")).collect();
-    names.insert(10, "y".repeat(60_000));
+    for i in 0..300 {
+        names.insert(2 * i + 1, format!("{i}-{}", "y".repeat(60_000)));
+    }
     names.push("newCount".into());
+    let before = rss_kib(s.pid());
     for name in &names {
         ws_send(
             &mut ws,
@@ -290,9 +293,17 @@ async fn a_subscription_flood_stays_under_the_cap() {
                 action_id: None,
             } => errors.push(format!("{}.{}", error.group, error.code)),
             ToClient::ActionResponse { id: 1, .. } => break,
+            // (`newCount`, were its subscription let through)
+            ToClient::Event { .. } => {}
             other => panic!("unexpected {other:?}"),
         }
     }
+    let after = rss_kib(s.pid());
+    eprintln!(
+        "RSS before {:.1} MiB, after 601 subscriptions (18 MB of names) {:.1} MiB",
+        mib(before),
+        mib(after)
+    );
     let too_many = errors
         .iter()
         .filter(|e| *e == "actor.too_many_subscriptions")
@@ -303,11 +314,17 @@ async fn a_subscription_flood_stays_under_the_cap() {
         .count();
     assert_eq!(
         (too_many, too_long, errors.len()),
-        (300 - 256 + 1, 1, 46),
+        (300 - 256 + 1, 300, 345),
         "{errors:?}"
     );
+    assert!(
+        after < before + 5 * 1024,
+        "RSS grew from {:.1} to {:.1} MiB",
+        mib(before),
+        mib(after)
+    );
     // The connection goes on: unsubscribing makes room for `newCount`, whose events arrive.
-    for name in &names[..3] {
+    for name in names.iter().step_by(2).take(3) {
         ws_send(
             &mut ws,
             enc,

@@ -12,6 +12,7 @@
 mod auth;
 mod body;
 mod errors;
+mod field_watch;
 mod gateway;
 mod rest;
 mod subscriptions;

@@ -15,8 +15,9 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use super::App;
-use super::body::read_body;
+use super::body::read_body_watched;
 use super::errors::json_error;
+use super::field_watch::FieldWatch;
 use super::values::revive;
 use crate::meta::ActorMeta;
 
@@ -146,6 +147,28 @@ fn raw_query_key(app: &App, raw: Option<&str>) -> Result<Option<ActorKey>, WireE
     parse_key(app, &s).map(Some)
 }
 
+/// Reads a `PUT`/`POST /actors` body, refusing a key too long for the host's key policy as
+/// soon as it shows (before the rest of the body is buffered).
+async fn read_actors_body(app: &App, body: Body) -> Result<Vec<u8>, WireError> {
+    // A REST key string within the policy, with every character written as `\uXXXX`.
+    let max_key = app
+        .host
+        .config()
+        .key_policy
+        .max_rest_len()
+        .saturating_mul(6);
+    let mut watch = FieldWatch::new("key", max_key);
+    read_body_watched(body, rest_body_limit(app), |chunk| {
+        watch.feed(chunk).map_err(|_| {
+            WireError::invalid_input(format!(
+                "Invalid key: a key string longer than {max_key} bytes (as JSON) exceeds the \
+                 limit"
+            ))
+        })
+    })
+    .await
+}
+
 /// The fields of a `PUT`/`POST /actors` body this server reads, borrowed from the body where
 /// they have no escapes: a huge key is checked for size without a copy.
 #[derive(serde::Deserialize)]
@@ -257,7 +280,7 @@ pub(crate) async fn get_or_create_actor(
 ) -> Response {
     let result = async {
         check_namespace(&app, &q)?;
-        let body = read_body(body, rest_body_limit(&app)).await?;
+        let body = read_actors_body(&app, body).await?;
         let req: ActorsBody = parse_body(&body)?;
         check_name(&app, &req.name)?;
         let Some(key) = &req.key else {
@@ -287,7 +310,7 @@ pub(crate) async fn create_actor(
 ) -> Response {
     let result = async {
         check_namespace(&app, &q)?;
-        let body = read_body(body, rest_body_limit(&app)).await?;
+        let body = read_actors_body(&app, body).await?;
         let req: ActorsBody = parse_body(&body)?;
         check_name(&app, &req.name)?;
         let key = match &req.key {
