@@ -5,6 +5,8 @@
 //! Query-gateway form (`rvt-key`): parts joined by `,` without escaping (so a part containing `,`
 //! cannot be addressed through the query gateway; [`ActorKey::to_query`] refuses it).
 
+use std::borrow::Cow;
+
 use crate::ProtocolError;
 
 /// The longest key part the official client accepts, in characters.
@@ -185,9 +187,9 @@ fn count_rest_separators(s: &str) -> usize {
 /// Decodes one `application/x-www-form-urlencoded` value strictly: `+` is a space, `%XX` is
 /// the byte `XX`; a `%` not followed by two hex digits, or bytes that are not UTF-8, are
 /// errors (where the lenient decoders keep the `%` or substitute U+FFFD).
-pub fn decode_form_strict(raw: &str) -> Result<String, ProtocolError> {
+pub fn decode_form_strict(raw: &str) -> Result<Cow<'_, str>, ProtocolError> {
     if !raw.bytes().any(|b| b == b'+' || b == b'%') {
-        return Ok(raw.to_string());
+        return Ok(Cow::Borrowed(raw));
     }
     let mut out = Vec::with_capacity(raw.len());
     let mut bytes = raw.bytes();
@@ -209,6 +211,7 @@ pub fn decode_form_strict(raw: &str) -> Result<String, ProtocolError> {
         }
     }
     String::from_utf8(out)
+        .map(Cow::Owned)
         .map_err(|_| ProtocolError::Key("the percent-decoded key is not valid UTF-8".into()))
 }
 
