@@ -41,7 +41,7 @@ pub use ciborium::Value;
 pub use encoding::Encoding;
 pub use error::{ActorSpecifier, ProtocolError, WireError};
 pub use gateway::{GatewayTarget, QueryMethod, QueryTarget};
-pub use key::{ActorKey, IntoKey};
+pub use key::{ActorKey, IntoKey, KeyPolicy};
 pub use messages::{
     HttpActionRequest, HttpActionResponse, HttpQueueSendRequest, HttpQueueSendResponse, ToClient,
     ToServer,

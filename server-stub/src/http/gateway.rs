@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use actorium_protocol::{
-    Encoding, GatewayTarget, HttpActionRequest, HttpActionResponse, PROTOCOL_VERSION, QueryMethod,
-    WireError, compat, version,
+    Encoding, GatewayTarget, HttpActionRequest, HttpActionResponse, PROTOCOL_VERSION,
+    ProtocolError, QueryMethod, WireError, compat, version,
 };
 use axum::body::Body;
 use axum::extract::{FromRequestParts, Request, State, WebSocketUpgrade};
@@ -33,8 +33,12 @@ pub(crate) async fn gateway(State(app): State<App>, req: Request) -> Response {
         Some(i) => (&rest[..i], &rest[i..]),
         None => (rest, "/"),
     };
-    let target = match GatewayTarget::parse(segment, uri.query()) {
+    let keys = &app.host.config().key_policy;
+    let target = match GatewayTarget::parse_with(segment, uri.query(), keys) {
         Ok((target, _actor_query)) => target,
+        Err(ProtocolError::Key(e)) => {
+            return json_error(WireError::invalid_input(format!("Invalid key: {e}")));
+        }
         Err(e) => {
             return json_error(WireError::query_invalid_params(format!(
                 "invalid query gateway params: {e}"
@@ -103,9 +107,6 @@ pub(crate) async fn resolve(
             if q.namespace != app.host.config().namespace {
                 return Err(WireError::namespace_not_found());
             }
-            q.key
-                .validate()
-                .map_err(|e| WireError::invalid_input(format!("Invalid key: {e}")))?;
             match q.method {
                 QueryMethod::Get => app.host.get(&q.name, &q.key).await,
                 QueryMethod::GetOrCreate => {

@@ -23,6 +23,7 @@ use tokio::sync::mpsc;
 
 use super::App;
 use super::errors::escape_error;
+use super::subscriptions::Subscriptions;
 use super::values::{escape, revive_args, specifier};
 use crate::actor::effects::ConnOut;
 use crate::meta::ActorMeta;
@@ -220,6 +221,7 @@ pub(crate) async fn run<S: FrameIo>(socket: S, app: App, meta: Arc<ActorMeta>, o
         }
     };
     tracing::debug!(actor = %meta.id, conn = %conn.id(), %encoding, "connected");
+    let mut subscriptions = Subscriptions::new(&app.config.limits);
     let init = ToClient::Init {
         actor_id: meta.id.clone(),
         connection_id: conn.id().to_string(),
@@ -264,9 +266,9 @@ pub(crate) async fn run<S: FrameIo>(socket: S, app: App, meta: Arc<ActorMeta>, o
                             Ok(args) => conn.action(id, name, args).map_err(|e| (Some(id), e)),
                             Err(e) => Err((Some(id), e)),
                         },
-                        ToServer::SubscriptionRequest { event_name, subscribe } => {
-                            conn.subscribe(event_name, subscribe).map_err(|e| (None, e))
-                        }
+                        ToServer::SubscriptionRequest { event_name, subscribe } => subscriptions
+                            .request(event_name, subscribe, |name, on| conn.subscribe(name, on))
+                            .map_err(|e| (None, e)),
                     };
                     if let Err((action_id, e)) = queued {
                         if e.code == "stopping" {
