@@ -73,6 +73,9 @@ catalogue! {
     UNSUPPORTED_WEBSOCKET_ENCODING = "actor"."unsupported_websocket_encoding" => 400;
     /// `actor.invalid_name`: no actor with that name is registered (actorium).
     INVALID_NAME = "actor"."invalid_name" => 400;
+    /// `actor.too_many_subscriptions`: a WebSocket connection asked for more event
+    /// subscriptions than the server allows per connection (actorium; the connection goes on).
+    TOO_MANY_SUBSCRIPTIONS = "actor"."too_many_subscriptions" => 400;
     /// `actor.destroyed`: close reason of connections to a destroyed actor.
     DESTROYED = "actor"."destroyed" => 500;
     /// `actor.destroyed_during_creation`: the engine destroyed an actor while creating it.
@@ -205,6 +208,14 @@ impl WireError {
     pub fn invalid_name(name: &str) -> Self {
         INVALID_NAME.error(format!(
             "No actor named `{name}` is registered on this server."
+        ))
+    }
+
+    /// `actor.too_many_subscriptions`: more than `limit` subscriptions on one connection.
+    pub fn too_many_subscriptions(limit: usize) -> Self {
+        TOO_MANY_SUBSCRIPTIONS.error(format!(
+            "Too many subscriptions on this connection (limit {limit}); unsubscribe from an \
+             event first."
         ))
     }
 

@@ -4,6 +4,8 @@
 //! my-server [serve] [--host 127.0.0.1] [--port 6420] [--data-dir ./.actorium] [--memory]
 //!                   [--token T] [--sync normal|full] [--idle-timeout-ms 30000]
 //!                   [--park-after-ms 100] [--action-timeout-ms 60000]
+//!                   [--max-key-part-chars 128] [--max-key-parts 32] [--max-key-bytes 2048]
+//!                   [--max-subscriptions 256] [--max-event-name-bytes 256]
 //! my-server schema              prints the registry's schema (JSON)
 //! my-server --engine URL [--namespace default] [--pool default] [--engine-token T]
 //!                               (feature `engine`) joins a Rivet Engine as an envoy instead of
@@ -126,6 +128,21 @@ pub struct ServeArgs {
     /// Milliseconds an action may run before `actor.action_timed_out`.
     #[arg(long, default_value_t = 60_000)]
     pub action_timeout_ms: u64,
+    /// Longest key part, in characters (every path: REST, gateway, WebSocket, actor to actor).
+    #[arg(long, default_value_t = 128, env = "ACTORIUM_MAX_KEY_PART_CHARS")]
+    pub max_key_part_chars: usize,
+    /// Most parts of a key.
+    #[arg(long, default_value_t = 32, env = "ACTORIUM_MAX_KEY_PARTS")]
+    pub max_key_parts: usize,
+    /// Most bytes of all parts of a key together.
+    #[arg(long, default_value_t = 2048, env = "ACTORIUM_MAX_KEY_BYTES")]
+    pub max_key_bytes: usize,
+    /// Most event subscriptions per WebSocket connection.
+    #[arg(long, default_value_t = 256, env = "ACTORIUM_MAX_SUBSCRIPTIONS")]
+    pub max_subscriptions: usize,
+    /// Longest event name of a subscription, in bytes.
+    #[arg(long, default_value_t = 256, env = "ACTORIUM_MAX_EVENT_NAME_BYTES")]
+    pub max_event_name_bytes: usize,
     /// Milliseconds between the server's WebSocket pings; a socket that has not answered the
     /// previous ping is closed (0: no pings).
     #[arg(long, default_value_t = 30_000, env = "ACTORIUM_WS_PING_INTERVAL_MS")]
@@ -168,6 +185,11 @@ impl Default for ServeArgs {
             idle_timeout_ms: 30_000,
             park_after_ms: 100,
             action_timeout_ms: 60_000,
+            max_key_part_chars: 128,
+            max_key_parts: 32,
+            max_key_bytes: 2048,
+            max_subscriptions: 256,
+            max_event_name_bytes: 256,
             ws_ping_interval_ms: 30_000,
             ws_max_in_flight: 256,
             #[cfg(feature = "engine")]
@@ -289,6 +311,7 @@ pub async fn serve(
             park_after: Duration::from_millis(args.park_after_ms),
             action_timeout: Duration::from_millis(args.action_timeout_ms),
             data_dir: actor_files_dir(&args)?,
+            key_policy: key_policy(&args),
             ..HostConfig::default()
         };
         let opts = crate::engine::EngineOptions {
@@ -314,6 +337,7 @@ pub async fn serve(
         client_endpoint: format!("http://{own}"),
         client_token: args.token.clone(),
         data_dir: actor_files_dir(&args)?,
+        key_policy: key_policy(&args),
         ..HostConfig::default()
     };
     let host = Host::new(registry, storage, config);
@@ -324,15 +348,27 @@ pub async fn serve(
         println!("{}", hint(&format!("http://{own}")));
     }
     let _ = std::io::stdout().flush();
+    let limits = http::Limits::default()
+        .max_subscriptions(args.max_subscriptions)
+        .max_event_name(args.max_event_name_bytes)
+        .ws_max_in_flight(args.ws_max_in_flight);
     let server = ServerConfig {
         token: args.token,
+        limits,
         ws_ping_interval: Duration::from_millis(args.ws_ping_interval_ms),
-        limits: http::Limits::default().ws_max_in_flight(args.ws_max_in_flight),
         ..ServerConfig::default()
     };
     http::serve(listener, host, server, shutdown).await?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The key policy the `--max-key-*` flags describe.
+fn key_policy(args: &ServeArgs) -> actorium_protocol::KeyPolicy {
+    actorium_protocol::KeyPolicy::DEFAULT
+        .max_part_chars(args.max_key_part_chars)
+        .max_parts(args.max_key_parts)
+        .max_bytes(args.max_key_bytes)
 }
 
 /// Where actors keep their own files: the data directory, or with `--memory` a per-process

@@ -165,10 +165,11 @@ impl<E: StdError + Send + Sync + 'static> From<E> for ActorError {
             return ActorError::of(Repr::User(u));
         }
         // So does a public framework error about the request (`actor.duplicate_key`,
-        // `actor.not_found`, ...), without the other actor's specifier.
+        // `actor.not_found`, `validation.invalid_input` for a bad key, ...), without the other
+        // actor's specifier.
         if let Some(actorium_client::CallError::Actor(w)) =
             other.downcast_ref::<actorium_client::CallError>()
-            && w.group == "actor"
+            && (w.group == "actor" || w.group == "validation")
         {
             let mut w = (**w).clone();
             w.actor = None;

@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use actorium_protocol::KeyPolicy;
+
 /// Host settings (the reference's limits by default).
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -35,6 +37,10 @@ pub struct HostConfig {
     /// next message gets it a new task (default 100 ms). It still goes to sleep after
     /// [`HostConfig::idle_timeout`]. A value at or above the idle timeout turns parking off.
     pub park_after: Duration,
+    /// How large a key may be (characters per part, parts, bytes), checked the same way on
+    /// every path that names an actor by key: REST, gateway, WebSocket, actor-to-actor calls
+    /// (default [`KeyPolicy::DEFAULT`]: 128 characters, 32 parts, 2048 bytes).
+    pub key_policy: KeyPolicy,
 }
 
 impl Default for HostConfig {
@@ -50,6 +56,7 @@ impl Default for HostConfig {
             client_token: None,
             data_dir: std::env::temp_dir().join("actorium"),
             park_after: Duration::from_millis(100),
+            key_policy: KeyPolicy::DEFAULT,
         }
     }
 }
@@ -65,4 +72,5 @@ setters!(HostConfig {
     client_token: Option<String>,
     data_dir: std::path::PathBuf,
     park_after: Duration,
+    key_policy: KeyPolicy,
 });

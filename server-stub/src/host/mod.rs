@@ -7,8 +7,10 @@
 //! [`HostConfig::park_after`]: only its context and committed state bytes, a few hundred
 //! bytes); a message to a parked actor resumes it at once, without hooks. Parked actors go to
 //! sleep after [`HostConfig::idle_timeout`] from one host-wide deadline queue
-//! (`parking`), not one timer each. Every known actor's [`ActorMeta`] is stored once and found
-//! by id or by name and key without copying the caller's key (`directory`).
+//! (`parking`), not one timer each. Every actor in memory has its [`ActorMeta`] stored once and
+//! found by id or by name and key without copying the caller's key (`directory`); an actor
+//! that sleeps leaves it, so what stays per sleeping actor is nothing (its record is in
+//! storage).
 
 mod config;
 mod delivery;
@@ -80,6 +82,7 @@ pub(crate) struct HostInner {
     config: HostConfig,
     live: Mutex<IdTable<Slot>>,
     stopping: Mutex<HashMap<String, (u64, watch::Receiver<bool>)>>,
+    /// The actors in memory by id and by key (released when they stop).
     directory: Mutex<Directory>,
     /// One lock per (name, key) being created, so that creations of different actors run in
     /// parallel while two creations of the same key cannot race.
@@ -188,6 +191,11 @@ impl Host {
             state: SlotState::Running(tx.clone()),
             slot,
         });
+        // A woken actor is found by key again without storage until it sleeps; a new one is
+        // recorded once its creation has committed (`lookup`).
+        if matches!(start, instance::Start::Wake { .. }) {
+            lock(&self.0.directory).insert(meta.clone());
+        }
         drop(live);
         factory.spawn(self.clone(), meta.clone(), start, rx, slot);
         Ok(tx)

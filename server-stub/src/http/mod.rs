@@ -12,8 +12,10 @@
 mod auth;
 mod body;
 mod errors;
+mod field_watch;
 mod gateway;
 mod rest;
+mod subscriptions;
 pub(crate) mod values;
 pub(crate) mod ws;
 
@@ -38,6 +40,11 @@ pub struct Limits {
     pub max_query_input: usize,
     /// Largest input through `PUT/POST /actors` (CBOR bytes; default 4 MiB).
     pub max_rest_input: usize,
+    /// Most event subscriptions one WebSocket connection holds (default 256); more get
+    /// `actor.too_many_subscriptions`. Names the actor does not declare count too.
+    pub max_subscriptions: usize,
+    /// Longest event name a subscription may give, in bytes (default 256).
+    pub max_event_name: usize,
     /// Most actions of one WebSocket connection awaiting their replies; at the cap the server
     /// reads no more frames from it until replies go out (default 256).
     pub ws_max_in_flight: usize,
@@ -49,6 +56,8 @@ impl Default for Limits {
             max_message: 1 << 20,
             max_query_input: 4096,
             max_rest_input: 4 << 20,
+            max_subscriptions: 256,
+            max_event_name: 256,
             ws_max_in_flight: 256,
         }
     }
@@ -84,6 +93,8 @@ setters!(Limits {
     max_message: usize,
     max_query_input: usize,
     max_rest_input: usize,
+    max_subscriptions: usize,
+    max_event_name: usize,
     ws_max_in_flight: usize,
 });
 

@@ -6,6 +6,11 @@
 //! back. A rejected connection gets `Error{actionId: null}` and close `1011 group.code`; a
 //! malformed frame gets the same with `actor.invalid_request`.
 //!
+//! In BARE the connection writes the `Init` (and an error before the client's first message) in
+//! [`version::GREETING_VERSION`], then the version of the latest message the client sent
+//! (see [`actorium_protocol::version`]).
+
+//!
 //! # Backpressure and liveness
 //!
 //! - **Every action read gets its outcome.** At most [`Limits::ws_max_in_flight`] actions of
@@ -35,16 +40,20 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use actorium_protocol::{
+    Encoding, ToClient, ToServer, Value, WireError, catalogue, compat, version,
+};
+use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use axum::http::{HeaderMap, header};
+use percent_encoding::percent_decode_str;
+
 use super::App;
 use super::errors::escape_error;
+use super::subscriptions::Subscriptions;
 use super::values::{escape, revive_args, specifier};
 use crate::actor::{ConnOut, ConnReceiver, ConnSender};
 use crate::host::ConnHandle;
 use crate::meta::ActorMeta;
-use actorium_protocol::{Encoding, ToClient, ToServer, Value, WireError, catalogue, compat};
-use axum::extract::ws::{CloseFrame, Message, WebSocket};
-use axum::http::{HeaderMap, header};
-use percent_encoding::percent_decode_str;
 
 /// What the client offered in `Sec-WebSocket-Protocol`.
 pub(crate) struct Offer {
@@ -112,6 +121,8 @@ impl FrameIo for WebSocket {
 struct Socket<S> {
     socket: S,
     encoding: Encoding,
+    /// The BARE version written: the greeting's until the client has sent a message.
+    version: u16,
     limit: usize,
     meta: Arc<ActorMeta>,
     /// Longest a frame may take to be accepted (the ping interval, when pinging).
@@ -124,19 +135,22 @@ impl<S: FrameIo> Socket<S> {
         let msg = match msg {
             ToClient::ActionResponse { id, output } => ToClient::ActionResponse {
                 id,
-                output: escape(output, self.encoding),
+                output: escape(output, self.encoding, self.version),
             },
             ToClient::Event { name, args } => ToClient::Event {
                 name,
-                args: args.into_iter().map(|a| escape(a, self.encoding)).collect(),
+                args: args
+                    .into_iter()
+                    .map(|a| escape(a, self.encoding, self.version))
+                    .collect(),
             },
             ToClient::Error { error, action_id } => ToClient::Error {
-                error: escape_error(error, self.encoding),
+                error: escape_error(error, self.encoding, self.version),
                 action_id,
             },
             init => init,
         };
-        let bytes = match msg.encode(self.encoding) {
+        let bytes = match msg.encode_version(self.encoding, self.version) {
             Ok(b) if b.len() <= self.limit => b,
             result => {
                 let reason = match result {
@@ -160,7 +174,7 @@ impl<S: FrameIo> Socket<S> {
                     error: reason.with_actor(specifier(&self.meta)),
                     action_id,
                 };
-                match error.encode(self.encoding) {
+                match error.encode_version(self.encoding, self.version) {
                     Ok(b) => b,
                     Err(_) => return true,
                 }
@@ -245,6 +259,7 @@ pub(crate) async fn run<S: FrameIo>(socket: S, app: App, meta: Arc<ActorMeta>, o
             let mut s = Socket {
                 socket,
                 encoding: Encoding::Json,
+                version: version::GREETING_VERSION,
                 limit,
                 meta,
                 write_deadline,
@@ -257,6 +272,7 @@ pub(crate) async fn run<S: FrameIo>(socket: S, app: App, meta: Arc<ActorMeta>, o
     let mut s = Socket {
         socket,
         encoding,
+        version: version::GREETING_VERSION,
         limit,
         meta: meta.clone(),
         write_deadline,
@@ -281,6 +297,13 @@ pub(crate) async fn run<S: FrameIo>(socket: S, app: App, meta: Arc<ActorMeta>, o
         }
     };
     tracing::debug!(actor = %meta.id, conn = %conn.id(), %encoding, "connected");
+    let mut inbound = Inbound {
+        encoding,
+        limit,
+        version: s.version,
+        subscriptions: Subscriptions::new(&app.config.limits),
+        meta: meta.clone(),
+    };
     let init = ToClient::Init {
         actor_id: meta.id.clone(),
         connection_id: conn.id().to_string(),
@@ -311,7 +334,9 @@ pub(crate) async fn run<S: FrameIo>(socket: S, app: App, meta: Arc<ActorMeta>, o
             tokio::select! {
                 frame = s.socket.recv_frame(), if reading => {
                     let Some(frame) = frame else { break };
-                    match read(encoding, limit, &meta, &conn, &mut out, frame).await {
+                    let read = inbound.read(&conn, &mut out, frame).await;
+                    s.version = inbound.version;
+                    match read {
                         Read::Go => {}
                         Read::Pong => {
                             if let Some(p) = &mut pinger {
@@ -368,67 +393,101 @@ enum Read {
     Go,
     /// A pong.
     Pong,
-    /// Answer this now: the error of an action the actor could not take (it did not run).
+    /// Answer this now: the error of an action the actor could not take (it did not run), or
+    /// of a subscription over the connection's limits.
     Reply(ToClient),
     /// A connection-level error: read no more, close once nothing is owed.
     Fail(WireError),
 }
 
-/// Handles one frame from the client: decodes it and hands it to the actor.
-async fn read(
+/// The reading side of a connection: how frames decode, and the subscriptions they made.
+struct Inbound {
     encoding: Encoding,
     limit: usize,
-    meta: &ActorMeta,
-    conn: &ConnHandle,
-    out: &mut ConnReceiver,
-    frame: Message,
-) -> Read {
-    let bytes = match frame {
-        Message::Pong(_) => return Read::Pong,
-        // The reply to a close or a ping is queued by the WebSocket layer and written by the
-        // next read or write.
-        Message::Close(_) | Message::Ping(_) => return Read::Go,
-        Message::Text(t) => {
-            if encoding != Encoding::Json {
-                return Read::Fail(WireError::invalid_request(format!(
-                    "Text frames are not valid in the {encoding} encoding."
-                )));
-            }
-            t.as_bytes().to_vec()
-        }
-        Message::Binary(b) => b.to_vec(),
-    };
-    if bytes.len() > limit {
-        return Read::Fail(WireError::incoming_too_long(limit));
-    }
-    let msg = match ToServer::decode(encoding, &bytes) {
-        Ok(m) => m,
-        Err(e) => {
-            tracing::debug!(actor = %meta.id, error = %e, "malformed frame");
-            return Read::Fail(WireError::invalid_request(format!("Invalid message: {e}")));
-        }
-    };
-    match msg {
-        ToServer::ActionRequest { id, name, args } => {
-            match revive_args(args, encoding).and_then(|args| conn.action(id, name, args)) {
-                Ok(()) => {
-                    out.owe();
-                    Read::Go
+    /// The BARE version of the latest message the client sent (the greeting's before).
+    version: u16,
+    subscriptions: Subscriptions,
+    meta: Arc<ActorMeta>,
+}
+
+impl Inbound {
+    /// Handles one frame from the client: decodes it and hands it to the actor.
+    async fn read(&mut self, conn: &ConnHandle, out: &mut ConnReceiver, frame: Message) -> Read {
+        let (encoding, limit) = (self.encoding, self.limit);
+        let bytes = match frame {
+            Message::Pong(_) => return Read::Pong,
+            // The reply to a close or a ping is queued by the WebSocket layer and written by the
+            // next read or write.
+            Message::Close(_) | Message::Ping(_) => return Read::Go,
+            Message::Text(t) => {
+                if encoding != Encoding::Json {
+                    return Read::Fail(WireError::invalid_request(format!(
+                        "Text frames are not valid in the {encoding} encoding."
+                    )));
                 }
-                Err(e) => Read::Reply(ToClient::Error {
-                    error: e.with_actor(specifier(meta)),
-                    action_id: Some(id),
-                }),
+                t.as_bytes().to_vec()
             }
+            Message::Binary(b) => b.to_vec(),
+        };
+        if bytes.len() > limit {
+            return Read::Fail(WireError::incoming_too_long(limit));
         }
-        // Never refused (it waits for room); fails only if the actor is stopping, and then its
-        // close follows.
-        ToServer::SubscriptionRequest {
-            event_name,
-            subscribe,
-        } => {
-            let _ = conn.subscribe(event_name, subscribe).await;
-            Read::Go
+        let meta = &self.meta;
+        let msg = match ToServer::decode(encoding, &bytes) {
+            Ok(m) => {
+                if let Some(v) = version::of_payload(encoding, &bytes) {
+                    self.version = v;
+                }
+                m
+            }
+            Err(e) => {
+                tracing::debug!(actor = %meta.id, error = %e, "malformed frame");
+                return Read::Fail(WireError::invalid_request(format!("Invalid message: {e}")));
+            }
+        };
+        match msg {
+            ToServer::ActionRequest { id, name, args } => {
+                let revived = revive_args(args, encoding, self.version);
+                match revived.and_then(|args| conn.action(id, name, args)) {
+                    Ok(()) => {
+                        out.owe();
+                        Read::Go
+                    }
+                    Err(e) => Read::Reply(ToClient::Error {
+                        error: e.with_actor(specifier(meta)),
+                        action_id: Some(id),
+                    }),
+                }
+            }
+            // Checked against the connection's limits (their error has no action id: the
+            // connection goes on), then passed on, waiting for room in the mailbox rather than
+            // refused for a full one (a refusal would be such an error, on which the official
+            // client fails every call in flight); it fails only for a stopping actor, whose
+            // close follows.
+            ToServer::SubscriptionRequest {
+                event_name,
+                subscribe,
+            } => {
+                let mut forward = None;
+                let checked = self
+                    .subscriptions
+                    .request(event_name, subscribe, |name, on| {
+                        forward = Some((name, on));
+                        Ok(())
+                    });
+                match checked {
+                    Ok(()) => {
+                        if let Some((name, on)) = forward {
+                            let _ = conn.subscribe(name, on).await;
+                        }
+                        Read::Go
+                    }
+                    Err(e) => Read::Reply(ToClient::Error {
+                        error: e.with_actor(specifier(meta)),
+                        action_id: None,
+                    }),
+                }
+            }
         }
     }
 }
