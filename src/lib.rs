@@ -50,7 +50,7 @@ pub use actorium_server::{cli, testkit};
 /// storage drivers, the front door. Most servers need none of it.
 #[cfg(feature = "server")]
 pub mod server {
-    pub use actorium_server::actor::{ConnOut, ConnSender};
+    pub use actorium_server::actor::{ConnOut, ConnReceiver, ConnSender};
     #[cfg(feature = "engine")]
     pub use actorium_server::engine;
     pub use actorium_server::host::{ConnHandle, Host, HostConfig};

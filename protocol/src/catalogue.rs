@@ -118,6 +118,8 @@ catalogue! {
     NOT_SUPPORTED = "core"."not_supported" => 501;
     /// `ws.going_away`: close reason of connections to an actor that went to sleep.
     GOING_AWAY = "ws"."going_away" => 500;
+    /// `ws.ping_timeout`: close reason of a WebSocket that did not answer the server's ping.
+    WS_PING_TIMEOUT = "ws"."ping_timeout" => 408;
 }
 
 /// The status of a group whose every code is a client mistake (RivetKit's mapping), if any.

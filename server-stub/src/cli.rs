@@ -143,6 +143,14 @@ pub struct ServeArgs {
     /// Longest event name of a subscription, in bytes.
     #[arg(long, default_value_t = 256, env = "ACTORIUM_MAX_EVENT_NAME_BYTES")]
     pub max_event_name_bytes: usize,
+    /// Milliseconds between the server's WebSocket pings; a socket that has not answered the
+    /// previous ping is closed (0: no pings).
+    #[arg(long, default_value_t = 30_000, env = "ACTORIUM_WS_PING_INTERVAL_MS")]
+    pub ws_ping_interval_ms: u64,
+    /// Most actions of one WebSocket connection awaiting replies; at the cap the server reads
+    /// no more of its frames until replies go out.
+    #[arg(long, default_value_t = 256, env = "ACTORIUM_WS_MAX_IN_FLIGHT")]
+    pub ws_max_in_flight: usize,
     /// Join the Rivet Engine at this endpoint as an envoy instead of listening (no port is
     /// opened; clients use the engine's endpoint).
     #[cfg(feature = "engine")]
@@ -182,6 +190,8 @@ impl Default for ServeArgs {
             max_key_bytes: 2048,
             max_subscriptions: 256,
             max_event_name_bytes: 256,
+            ws_ping_interval_ms: 30_000,
+            ws_max_in_flight: 256,
             #[cfg(feature = "engine")]
             engine: None,
             #[cfg(feature = "engine")]
@@ -340,10 +350,12 @@ pub async fn serve(
     let _ = std::io::stdout().flush();
     let limits = http::Limits::default()
         .max_subscriptions(args.max_subscriptions)
-        .max_event_name(args.max_event_name_bytes);
+        .max_event_name(args.max_event_name_bytes)
+        .ws_max_in_flight(args.ws_max_in_flight);
     let server = ServerConfig {
         token: args.token,
         limits,
+        ws_ping_interval: Duration::from_millis(args.ws_ping_interval_ms),
         ..ServerConfig::default()
     };
     http::serve(listener, host, server, shutdown).await?;

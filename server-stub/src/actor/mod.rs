@@ -41,13 +41,14 @@ mod args;
 mod conn;
 mod ctx;
 pub(crate) mod effects;
+mod outbound;
 mod state;
 
 pub use args::{Args, to_value};
 pub use conn::Conn;
 pub(crate) use conn::WithConn;
 pub use ctx::{ActorClient, Ctx, Events, InitCtx, Schedule};
-pub use effects::{ConnOut, ConnSender};
+pub use outbound::{ConnOut, ConnReceiver, ConnSender};
 pub use state::{StateMut, StateRef};
 
 use std::future::Future;

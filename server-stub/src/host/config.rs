@@ -14,7 +14,8 @@ pub struct HostConfig {
     pub action_timeout: Duration,
     /// Messages waiting for one actor before callers get `actor.overloaded` (default 1024).
     pub mailbox_capacity: usize,
-    /// Messages waiting for one WebSocket client before it is disconnected (default 1024).
+    /// Events waiting for one WebSocket client before it is closed with `actor.overloaded`,
+    /// once the replies it is owed are out (default 1024; replies are never refused).
     pub conn_queue_capacity: usize,
     /// The only namespace this server serves (default `"default"`).
     pub namespace: String,

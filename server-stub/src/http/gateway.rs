@@ -20,6 +20,11 @@ use super::values::{escape, revive, revive_args, specifier};
 use super::ws;
 use crate::meta::ActorMeta;
 
+/// Bytes a WebSocket reads at a time (what an idle socket keeps allocated for reading).
+const WS_READ_BUFFER: usize = 4 << 10;
+/// Bytes of outgoing frames a WebSocket buffers before writing them out.
+const WS_WRITE_BUFFER: usize = 8 << 10;
+
 /// `x-rivet-conn-params`: the connection params of an HTTP action (raw JSON).
 const CONN_PARAMS_HEADER: &str = "x-rivet-conn-params";
 
@@ -81,6 +86,10 @@ pub(crate) async fn gateway(State(app): State<App>, req: Request) -> Response {
             .protocols(["rivet"])
             .max_message_size(max * 4)
             .max_frame_size(max * 4)
+            // Small buffers for the many idle sockets (tungstenite's default read buffer,
+            // allocated up front, is 128 KiB); they grow for large messages.
+            .read_buffer_size(WS_READ_BUFFER)
+            .write_buffer_size(WS_WRITE_BUFFER)
             .on_upgrade(move |socket| ws::run(socket, app, meta, offer))
             .into_response();
     }

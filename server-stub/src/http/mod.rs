@@ -45,6 +45,9 @@ pub struct Limits {
     pub max_subscriptions: usize,
     /// Longest event name a subscription may give, in bytes (default 256).
     pub max_event_name: usize,
+    /// Most actions of one WebSocket connection awaiting their replies; at the cap the server
+    /// reads no more frames from it until replies go out (default 256).
+    pub ws_max_in_flight: usize,
 }
 
 impl Default for Limits {
@@ -55,12 +58,13 @@ impl Default for Limits {
             max_rest_input: 4 << 20,
             max_subscriptions: 256,
             max_event_name: 256,
+            ws_max_in_flight: 256,
         }
     }
 }
 
 /// Front-door settings.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ServerConfig {
     /// If set, every request but `/metadata` and `/health` must carry this token
@@ -69,6 +73,20 @@ pub struct ServerConfig {
     pub token: Option<String>,
     /// Size limits.
     pub limits: Limits,
+    /// The server pings every WebSocket this often and closes one that has not answered the
+    /// previous ping (or takes longer than this to accept a frame); zero turns pings off
+    /// (default 30 s).
+    pub ws_ping_interval: std::time::Duration,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            token: None,
+            limits: Limits::default(),
+            ws_ping_interval: std::time::Duration::from_secs(30),
+        }
+    }
 }
 
 setters!(Limits {
@@ -77,11 +95,13 @@ setters!(Limits {
     max_rest_input: usize,
     max_subscriptions: usize,
     max_event_name: usize,
+    ws_max_in_flight: usize,
 });
 
 setters!(ServerConfig {
     token: Option<String>,
     limits: Limits,
+    ws_ping_interval: std::time::Duration,
 });
 
 pub(crate) struct AppState {

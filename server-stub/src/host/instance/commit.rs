@@ -4,13 +4,12 @@
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
-use actorium_protocol::{ToClient, WireError, catalogue};
-use tokio::sync::mpsc;
+use actorium_protocol::{ToClient, WireError};
 
 use super::Instance;
 use super::boot::decode_state;
 use super::inflight::{Target, panic_message};
-use crate::actor::effects::{ConnOut, Outgoing, Reply};
+use crate::actor::effects::{Outgoing, Reply};
 use crate::actor::{Actor, Conn, Ctx};
 use crate::storage::Write;
 use crate::sync::lock;
@@ -146,19 +145,19 @@ impl<A: Actor> Instance<A> {
                 Outgoing::Broadcast { name, args } => {
                     for conn in self.ctx.conns() {
                         if conn.is_subscribed(&name) {
-                            self.send_to(
+                            self.send_event(
                                 &conn,
-                                ConnOut::Msg(ToClient::Event {
+                                ToClient::Event {
                                     name: name.clone(),
                                     args: args.clone(),
-                                }),
+                                },
                             );
                         }
                     }
                 }
                 Outgoing::Send { conn, name, args } => {
                     if let Some(conn) = self.ctx.conn_by_id(&conn) {
-                        self.send_to(&conn, ConnOut::Msg(ToClient::Event { name, args }));
+                        self.send_event(&conn, ToClient::Event { name, args });
                     }
                 }
                 Outgoing::Reply(r) => self.deliver(r),
@@ -192,19 +191,16 @@ impl<A: Actor> Instance<A> {
                         action_id: Some(action_id),
                     },
                 };
-                self.send_to(&conn, ConnOut::Msg(msg));
+                conn.sender.reply(msg);
             }
         }
     }
 
-    pub(super) fn send_to(&mut self, conn: &Arc<Conn<A>>, out: ConnOut) {
-        if let Err(mpsc::error::TrySendError::Full(_)) = conn.sender.try_send(out) {
-            tracing::warn!(actor = %self.meta.id, conn = %conn.id(), "connection does not keep up; closing it");
-            let _ = conn.sender.try_send(ConnOut::Close {
-                code: 1011,
-                reason: catalogue::OVERLOADED.name(),
-            });
-            self.drop_conn(conn.id());
+    /// Queues an event for `conn`; one that does not fit closes the connection once its owed
+    /// replies are out (see [`crate::actor::ConnSender`]).
+    fn send_event(&self, conn: &Arc<Conn<A>>, event: ToClient) {
+        if !conn.sender.event(event) {
+            tracing::debug!(actor = %self.meta.id, conn = %conn.id(), "connection does not keep up with its events; closing it");
         }
     }
 }
