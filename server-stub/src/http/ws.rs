@@ -393,8 +393,7 @@ enum Read {
     Go,
     /// A pong.
     Pong,
-    /// Answer this now: the error of an action the actor could not take (it did not run), or
-    /// of a subscription over the connection's limits.
+    /// Answer this now: the error of an action the actor could not take (it did not run).
     Reply(ToClient),
     /// A connection-level error: read no more, close once nothing is owed.
     Fail(WireError),
@@ -459,11 +458,12 @@ impl Inbound {
                     }),
                 }
             }
-            // Checked against the connection's limits (their error has no action id: the
-            // connection goes on), then passed on, waiting for room in the mailbox rather than
-            // refused for a full one (a refusal would be such an error, on which the official
-            // client fails every call in flight); it fails only for a stopping actor, whose
-            // close follows.
+            // Checked against the connection's limits, then passed on, waiting for room in the
+            // mailbox rather than refused for a full one; it fails only for a stopping actor,
+            // whose close follows. A subscription has no action id, so a refusal can only be a
+            // connection error, on which the official client fails every call in flight: the
+            // connection reads no more, answers every call it has read, then sends the error
+            // and closes, so no call the client sees fail has run.
             ToServer::SubscriptionRequest {
                 event_name,
                 subscribe,
@@ -482,10 +482,7 @@ impl Inbound {
                         }
                         Read::Go
                     }
-                    Err(e) => Read::Reply(ToClient::Error {
-                        error: e.with_actor(specifier(meta)),
-                        action_id: None,
-                    }),
+                    Err(e) => Read::Fail(e),
                 }
             }
         }
