@@ -1,4 +1,4 @@
-//! Guards scoped in a block or dropped before an `.await` are fine, and actions may start with
+//! Guards scoped in a block, or temporaries, before an `.await` are fine, and actions may start with
 //! `create_` or `on_` as long as they are not within two edits of a hook's name.
 
 use actorium::prelude::*;
@@ -28,9 +28,7 @@ impl CounterActor for State {
     }
 
     async fn create_room(c: &Ctx<Self>, name: String) -> actorium::Result<String> {
-        let state = c.state();
-        let label = format!("{name}-{}", state.count);
-        drop(state);
+        let label = format!("{name}-{}", c.state().count); // a temporary ends with its statement
         tokio::task::yield_now().await;
         Ok(label)
     }
