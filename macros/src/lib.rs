@@ -230,7 +230,8 @@ use crate::errors::Errors;
 /// Mistakes are compile errors at the offending span: non-async or generic actions, receivers,
 /// reference, `impl Trait` or pattern parameters, duplicate wire names, actions named like handle
 /// methods (`resolve`, `connect`, ...), events with a body or a return type, unknown or bad
-/// attribute arguments, and value types without serde support.
+/// attribute arguments, value types without serde support, misspelled hooks, and a state guard
+/// bound with `let` that is still alive at an `.await`.
 #[proc_macro_attribute]
 pub fn actor(attr: TokenStream, item: TokenStream) -> TokenStream {
     let item = proc_macro2::TokenStream::from(item);
