@@ -305,14 +305,22 @@ pub fn from_json(value: serde_json::Value) -> Value {
 
 /// Serializes a Rust value into the value model.
 pub fn serialize<T: serde::Serialize + ?Sized>(value: &T) -> Result<Value, ProtocolError> {
-    Value::serialized(value).map_err(|e| ProtocolError::Cbor(e.to_string()))
+    Value::serialized(value).map_err(|e| ProtocolError::Cbor(serde_message(e)))
 }
 
 /// Deserializes a Rust value from the value model.
 pub fn deserialize<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, ProtocolError> {
     value
         .deserialized()
-        .map_err(|e| ProtocolError::Shape(e.to_string()))
+        .map_err(|e| ProtocolError::Shape(serde_message(e)))
+}
+
+/// serde's own message (`invalid type: integer `42`, expected str`): ciborium's error
+/// displays as its `Debug` form (`Custom("...")`).
+fn serde_message(e: ciborium::value::Error) -> String {
+    match e {
+        ciborium::value::Error::Custom(message) => message,
+    }
 }
 
 #[cfg(test)]
@@ -321,6 +329,15 @@ mod tests {
 
     fn text(s: &str) -> Value {
         Value::Text(s.into())
+    }
+
+    #[test]
+    fn deserialize_errors_read_as_serde_wrote_them() {
+        let e = deserialize::<String>(Value::Integer(42.into())).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid message: invalid type: integer `42`, expected str"
+        );
     }
 
     #[test]

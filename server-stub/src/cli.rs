@@ -209,7 +209,7 @@ impl Default for ServeArgs {
 ///
 /// ```no_run
 /// fn main() -> std::process::ExitCode {
-///     actorium_server::cli::main(actorium_server::Registry::new())
+///     actorium::cli::main(actorium::Registry::new())
 /// }
 /// ```
 pub fn main(registry: Registry) -> ExitCode {

@@ -16,7 +16,7 @@ use tower::{Layer, Service};
 use super::App;
 use super::errors::json_error;
 
-/// Request headers the official client may send (spec 14.2 item 15).
+/// Request headers the official client may send (RivetKit 2.3.19).
 const ALLOWED_HEADERS: &str = "Content-Type, User-Agent, Authorization, x-rivet-query, x-rivet-encoding, x-rivet-conn-params, x-rivet-actor, x-rivet-actor-generation, x-rivet-actor-key, x-rivet-target, x-rivet-namespace, x-rivet-token, x-rivet-skip-ready-wait";
 
 fn add_cors(headers: &mut HeaderMap, request_origin: Option<HeaderValue>) {

@@ -1,6 +1,6 @@
 //! The front door: the RivetKit 2.3.19 client protocol over HTTP/1.1 and WebSocket (axum).
 //!
-//! Routes (spec section 14.1): `GET /metadata`, `GET /health`, `GET|PUT|POST /actors`,
+//! Routes (those of RivetKit's manager API): `GET /metadata`, `GET /health`, `GET|PUT|POST /actors`,
 //! `DELETE /actors/{id}`, `GET /actors/names`, actorium's own `GET /actorium/schema` (the
 //! registry's schema document), and the gateway in both forms
 //! (`/gateway/{name}…?rvt-…` and `/gateway/{actorId}[@token]…`) for `/action/{name}` (HTTP) and

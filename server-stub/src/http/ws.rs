@@ -1,4 +1,4 @@
-//! `/connect`: one WebSocket connection to an actor (spec section 7).
+//! `/connect`: one WebSocket connection to an actor (the RivetKit client protocol's WebSocket).
 //!
 //! The server selects subprotocol `rivet`, asks the actor to admit the connection
 //! (`on_before_connect`, `create_conn_state`, `on_connect`), sends `Init` first, then relays
