@@ -453,8 +453,9 @@ mod tests {
                 checked += 1;
             }
         }
-        // host, port, data-dir, memory, token, sync, three timeouts, log format, CORS: twice.
-        assert!(checked >= 2 * 11, "only {checked} flags seen");
+        // At least host, port, data-dir, memory, token, sync, three timeouts, five limits, log
+        // format and CORS, on the command and on `serve`.
+        assert!(checked >= 2 * 16, "only {checked} flags seen");
     }
 
     #[test]
