@@ -6,13 +6,16 @@
 //!                   [--park-after-ms 100] [--action-timeout-ms 60000]
 //!                   [--max-key-part-chars 128] [--max-key-parts 32] [--max-key-bytes 2048]
 //!                   [--max-subscriptions 256] [--max-event-name-bytes 256]
+//!                   [--log-format text|json] [--cors-origin ORIGIN,...]
 //! my-server schema              prints the registry's schema (JSON)
 //! my-server --engine URL [--namespace default] [--pool default] [--engine-token T]
 //!                               (feature `engine`) joins a Rivet Engine as an envoy instead of
 //!                               listening; see [`crate::engine`]
 //! ```
 //!
-//! Logs go to stderr (`RUST_LOG` filters them, default `info`); once the server listens it
+//! Every serve flag has an environment variable (`ACTORIUM_*`; the engine flags RivetKit's
+//! `RIVET_*`); a flag on the command line wins. Logs go to stderr (`RUST_LOG` filters them,
+//! default `info`; colour only on a terminal without `NO_COLOR`); once the server listens it
 //! prints `actorium listening on http://ADDR` on stdout (with `--port 0`, ADDR has the port
 //! the system chose). SIGINT/SIGTERM shut down gracefully: in-flight requests finish, every
 //! actor commits, the database is checkpointed.
@@ -31,6 +34,10 @@ use crate::host::Registry;
 use crate::host::{Host, HostConfig};
 use crate::http::{self, ServerConfig};
 use crate::storage::{MemoryStorage, SqliteStorage, Storage, StorageError, SyncMode};
+
+mod logging;
+
+pub use logging::{LogFormat, colour_on_stderr, init_logging, init_tracing};
 
 /// A failure of the serve helper.
 #[derive(Debug, thiserror::Error)]
@@ -109,24 +116,24 @@ pub struct ServeArgs {
     #[arg(long, default_value = "./.actorium", env = "ACTORIUM_DATA_DIR")]
     pub data_dir: PathBuf,
     /// Keep everything in memory (nothing survives the process).
-    #[arg(long)]
+    #[arg(long, env = "ACTORIUM_MEMORY", value_parser = clap::builder::BoolishValueParser::new())]
     pub memory: bool,
     /// Require this token on every request but /metadata and /health.
     #[arg(long, env = "ACTORIUM_TOKEN")]
     pub token: Option<String>,
     /// SQLite durability.
-    #[arg(long, value_enum, default_value = "normal")]
+    #[arg(long, value_enum, default_value = "normal", env = "ACTORIUM_SYNC")]
     pub sync: SyncArg,
     /// Milliseconds an actor with no connections and no work stays in memory.
-    #[arg(long, default_value_t = 30_000)]
+    #[arg(long, default_value_t = 30_000, env = "ACTORIUM_IDLE_TIMEOUT_MS")]
     pub idle_timeout_ms: u64,
     /// Milliseconds after which an idle actor gives up its task and mailbox but keeps its
     /// state and vars in memory (parked); its next message resumes it. At or above
     /// --idle-timeout-ms, actors never park.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = 100, env = "ACTORIUM_PARK_AFTER_MS")]
     pub park_after_ms: u64,
     /// Milliseconds an action may run before `actor.action_timed_out`.
-    #[arg(long, default_value_t = 60_000)]
+    #[arg(long, default_value_t = 60_000, env = "ACTORIUM_ACTION_TIMEOUT_MS")]
     pub action_timeout_ms: u64,
     /// Longest key part, in characters (every path: REST, gateway, WebSocket, actor to actor).
     #[arg(long, default_value_t = 128, env = "ACTORIUM_MAX_KEY_PART_CHARS")]
@@ -168,6 +175,19 @@ pub struct ServeArgs {
     #[cfg(feature = "engine")]
     #[arg(long, env = "RIVET_TOKEN")]
     pub engine_token: Option<String>,
+    /// Log lines on stderr: readable text, or one JSON object per line.
+    #[arg(long, value_enum, default_value = "text", env = "ACTORIUM_LOG_FORMAT")]
+    pub log_format: LogFormat,
+    /// Browser origins allowed to call the server (CORS), e.g. `https://app.example.com`;
+    /// repeat the flag or separate with commas. `*` allows every origin, without credentials.
+    /// Default: none (browsers refuse cross-origin calls; non-browser clients are unaffected).
+    #[arg(
+        long = "cors-origin",
+        env = "ACTORIUM_CORS_ORIGIN",
+        value_name = "ORIGIN",
+        value_delimiter = ','
+    )]
+    pub cors_origins: Vec<String>,
     /// Printed (with the endpoint) once the server listens: a first thing to try.
     #[arg(skip)]
     pub hint: Option<fn(&str) -> String>,
@@ -200,6 +220,8 @@ impl Default for ServeArgs {
             pool: "default".into(),
             #[cfg(feature = "engine")]
             engine_token: None,
+            log_format: LogFormat::Text,
+            cors_origins: Vec::new(),
             hint: None,
         }
     }
@@ -230,7 +252,7 @@ pub fn main_with_hint(registry: Registry, hint: Option<fn(&str) -> String>) -> E
 }
 
 fn run(registry: Registry, args: ServeArgs) -> ExitCode {
-    init_tracing();
+    init_logging(args.log_format);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -248,17 +270,6 @@ fn run(registry: Registry, args: ServeArgs) -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-/// Installs a readable tracing subscriber on stderr (`RUST_LOG`, default `info`); does
-/// nothing if one is installed already.
-pub fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
 }
 
 /// Opens the storage `args` describe.
@@ -356,6 +367,7 @@ pub async fn serve(
         token: args.token,
         limits,
         ws_ping_interval: Duration::from_millis(args.ws_ping_interval_ms),
+        cors_origins: args.cors_origins,
         ..ServerConfig::default()
     };
     http::serve(listener, host, server, shutdown).await?;
@@ -413,6 +425,51 @@ mod tests {
     fn args(extra: &[&str]) -> ServeArgs {
         let argv = ["server"].iter().chain(extra).copied();
         Cli::try_parse_from(argv).expect("valid flags").serve
+    }
+
+    /// Every serve flag can be set from the environment (so a new flag cannot forget it):
+    /// `ACTORIUM_*`, or RivetKit's `RIVET_*` for the engine flags.
+    #[test]
+    fn every_serve_flag_has_an_environment_variable() {
+        let cli = <Cli as clap::CommandFactory>::command();
+        let serve = cli.find_subcommand("serve").expect("the serve subcommand");
+        let mut checked = 0;
+        for command in [&cli, serve] {
+            for arg in command.get_arguments() {
+                let id = arg.get_id().as_str();
+                if matches!(id, "help" | "version") {
+                    continue;
+                }
+                let env = arg
+                    .get_env()
+                    .and_then(|e| e.to_str())
+                    .unwrap_or_else(|| panic!("--{id} has no environment variable (env = \"…\")"));
+                let engine = ["engine", "namespace", "pool", "engine_token"].contains(&id);
+                let prefix = if engine { "RIVET_" } else { "ACTORIUM_" };
+                assert!(
+                    env.starts_with(prefix),
+                    "--{id}: {env} should start with {prefix}"
+                );
+                checked += 1;
+            }
+        }
+        // At least host, port, data-dir, memory, token, sync, three timeouts, five limits, log
+        // format and CORS, on the command and on `serve`.
+        assert!(checked >= 2 * 16, "only {checked} flags seen");
+    }
+
+    #[test]
+    fn cors_origins_repeat_or_separate_with_commas() {
+        let a = args(&[
+            "--cors-origin",
+            "https://a.test,https://b.test",
+            "--cors-origin",
+            "*",
+        ]);
+        assert_eq!(a.cors_origins, ["https://a.test", "https://b.test", "*"]);
+        assert_eq!(args(&[]).cors_origins, Vec::<String>::new());
+        assert_eq!(args(&["--log-format", "json"]).log_format, LogFormat::Json);
+        assert_eq!(args(&[]).log_format, LogFormat::Text);
     }
 
     #[tokio::test]

@@ -5,7 +5,8 @@
 //! registry's schema document), and the gateway in both forms
 //! (`/gateway/{name}…?rvt-…` and `/gateway/{actorId}[@token]…`) for `/action/{name}` (HTTP) and
 //! `/connect` (WebSocket). Raw `/request`, `/websocket` and `/queue` answer
-//! `core.not_supported`. Every response carries the reference's CORS headers; an optional
+//! `core.not_supported`. Responses carry CORS headers for the configured origins
+//! ([`ServerConfig::cors_origins`]; none by default); an optional
 //! token is checked on everything but `/metadata` and `/health`. Every bad input gets one
 //! structured error (`{group, code, message}`) and the server goes on.
 
@@ -77,6 +78,12 @@ pub struct ServerConfig {
     /// previous ping (or takes longer than this to accept a frame); zero turns pings off
     /// (default 30 s).
     pub ws_ping_interval: std::time::Duration,
+    /// Browser origins allowed to call (CORS). Empty (the default): no CORS headers, so
+    /// browsers refuse cross-origin calls (non-browser clients never look). `"*"`: every
+    /// origin, without credentials. Otherwise a request whose `Origin` is listed gets it back
+    /// with credentials allowed (what the official browser client, which sends
+    /// `credentials: "include"`, needs).
+    pub cors_origins: Vec<String>,
 }
 
 impl Default for ServerConfig {
@@ -85,6 +92,7 @@ impl Default for ServerConfig {
             token: None,
             limits: Limits::default(),
             ws_ping_interval: std::time::Duration::from_secs(30),
+            cors_origins: Vec::new(),
         }
     }
 }
@@ -102,6 +110,7 @@ setters!(ServerConfig {
     token: Option<String>,
     limits: Limits,
     ws_ping_interval: std::time::Duration,
+    cors_origins: Vec<String>,
 });
 
 pub(crate) struct AppState {
