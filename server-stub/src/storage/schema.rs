@@ -53,7 +53,8 @@ pub(super) fn quick_check(conn: &Connection, path: &Path) -> Result<(), StorageE
             s.query_map([], |row| row.get::<_, String>(0))?
                 .collect::<rusqlite::Result<_>>()
         })
-        .map_err(super::db_err)?;
+        // A page so damaged that the check itself fails is as telling as its report.
+        .map_err(|e| at_open(path, super::db_err(e)))?;
     if problems.len() == 1 && problems[0] == "ok" {
         return Ok(());
     }
