@@ -7,6 +7,7 @@
 //!                   [--max-key-part-chars 128] [--max-key-parts 32] [--max-key-bytes 2048]
 //!                   [--max-subscriptions 256] [--max-event-name-bytes 256]
 //!                   [--log-format text|json] [--cors-origin ORIGIN,...]
+//!                   [--max-state-bytes 1048576]
 //! my-server schema              prints the registry's schema (JSON)
 //! my-server --engine URL [--namespace default] [--pool default] [--engine-token T]
 //!                               (feature `engine`) joins a Rivet Engine as an envoy instead of
@@ -158,6 +159,10 @@ pub struct ServeArgs {
     /// no more of its frames until replies go out.
     #[arg(long, default_value_t = 256, env = "ACTORIUM_WS_MAX_IN_FLIGHT")]
     pub ws_max_in_flight: usize,
+    /// Largest state an actor may commit, in bytes of its stored (CBOR) form: a turn that
+    /// would grow it past this is rolled back with `actor.state_too_large`.
+    #[arg(long, default_value_t = 1 << 20, env = "ACTORIUM_MAX_STATE_BYTES")]
+    pub max_state_bytes: usize,
     /// Join the Rivet Engine at this endpoint as an envoy instead of listening (no port is
     /// opened; clients use the engine's endpoint).
     #[cfg(feature = "engine")]
@@ -212,6 +217,7 @@ impl Default for ServeArgs {
             max_event_name_bytes: 256,
             ws_ping_interval_ms: 30_000,
             ws_max_in_flight: 256,
+            max_state_bytes: 1 << 20,
             #[cfg(feature = "engine")]
             engine: None,
             #[cfg(feature = "engine")]
@@ -321,6 +327,7 @@ pub async fn serve(
             idle_timeout: Duration::from_millis(args.idle_timeout_ms),
             park_after: Duration::from_millis(args.park_after_ms),
             action_timeout: Duration::from_millis(args.action_timeout_ms),
+            max_state_bytes: args.max_state_bytes,
             data_dir: actor_files_dir(&args)?,
             key_policy: key_policy(&args),
             ..HostConfig::default()
@@ -345,6 +352,7 @@ pub async fn serve(
         idle_timeout: Duration::from_millis(args.idle_timeout_ms),
         park_after: Duration::from_millis(args.park_after_ms),
         action_timeout: Duration::from_millis(args.action_timeout_ms),
+        max_state_bytes: args.max_state_bytes,
         client_endpoint: format!("http://{own}"),
         client_token: args.token.clone(),
         data_dir: actor_files_dir(&args)?,

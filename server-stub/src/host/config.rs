@@ -41,6 +41,13 @@ pub struct HostConfig {
     /// every path that names an actor by key: REST, gateway, WebSocket, actor-to-actor calls
     /// (default [`KeyPolicy::DEFAULT`]: 128 characters, 32 parts, 2048 bytes).
     pub key_policy: KeyPolicy,
+    /// Largest state an actor may commit, in bytes of its stored (CBOR) form (default 1 MiB).
+    /// A turn that would leave the state larger than this and larger than before is rolled
+    /// back and its callers get `actor.state_too_large`; the actor keeps its last committed
+    /// state and stays usable (a turn may always shrink the state). Every commit rewrites the
+    /// whole state, and a reply that returns it must fit the 1 MiB message limit: keep large
+    /// data in several actors.
+    pub max_state_bytes: usize,
 }
 
 impl Default for HostConfig {
@@ -57,6 +64,7 @@ impl Default for HostConfig {
             data_dir: std::env::temp_dir().join("actorium"),
             park_after: Duration::from_millis(100),
             key_policy: KeyPolicy::DEFAULT,
+            max_state_bytes: 1 << 20,
         }
     }
 }
@@ -73,4 +81,5 @@ setters!(HostConfig {
     data_dir: std::path::PathBuf,
     park_after: Duration,
     key_policy: KeyPolicy,
+    max_state_bytes: usize,
 });

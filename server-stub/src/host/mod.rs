@@ -105,10 +105,23 @@ pub(crate) type SleepListener = Arc<dyn Fn(&str) + Send + Sync>;
 #[derive(Clone)]
 pub struct Host(Arc<HostInner>);
 
-/// Logs a storage failure and hides it behind the generic internal error.
-fn storage_error(e: StorageError) -> WireError {
-    tracing::error!(error = %e, "storage error");
-    WireError::internal()
+/// A storage failure as clients see it, logged: a full disk (`storage.full`, 503) and corrupt
+/// data (`storage.corrupt`) by name, anything else behind the generic internal error.
+pub(crate) fn storage_error(e: StorageError) -> WireError {
+    match e {
+        StorageError::Full(detail) => {
+            tracing::error!(%detail, "storage is full; the turn was not stored");
+            WireError::storage_full()
+        }
+        StorageError::Corrupt(what) => {
+            tracing::error!(%what, "stored data is corrupt; refusing it");
+            WireError::storage_corrupt(&what)
+        }
+        other => {
+            tracing::error!(error = %other, "storage error");
+            WireError::internal()
+        }
+    }
 }
 
 impl Host {

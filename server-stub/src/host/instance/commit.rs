@@ -11,6 +11,7 @@ use super::boot::decode_state;
 use super::inflight::{Target, panic_message};
 use crate::actor::effects::{Outgoing, Reply};
 use crate::actor::{Actor, Conn, Ctx};
+use crate::host::storage_error;
 use crate::storage::Write;
 use crate::sync::lock;
 
@@ -19,7 +20,7 @@ impl<A: Actor> Instance<A> {
     pub(super) async fn settle(&mut self) {
         let effects = self.ctx.take_effects();
         if self.panicked {
-            Box::pin(self.roll_back(effects.outbox)).await;
+            Box::pin(self.roll_back(effects.outbox, WireError::internal())).await;
             return;
         }
         let mut writes = Vec::new();
@@ -27,6 +28,15 @@ impl<A: Actor> Instance<A> {
         if self.ctx.take_dirty() {
             match self.ctx.encode_state() {
                 Ok(bytes) if bytes != self.committed => {
+                    let limit = self.host.config().max_state_bytes;
+                    // Over the limit and growing: refused. A turn may always shrink the state
+                    // (say, after the limit was lowered).
+                    if bytes.len() > limit && bytes.len() > self.committed.len() {
+                        tracing::warn!(actor = %self.meta.id, size = bytes.len(), limit, "state over the limit; rolling the turn back");
+                        let error = WireError::state_too_large(bytes.len(), limit);
+                        Box::pin(self.roll_back(effects.outbox, error)).await;
+                        return;
+                    }
                     writes.push(Write::PutState {
                         id: self.meta.id.clone(),
                         state: bytes.clone(),
@@ -36,7 +46,7 @@ impl<A: Actor> Instance<A> {
                 Ok(_) => {}
                 Err(e) => {
                     tracing::error!(actor = %self.meta.id, error = %e, "state does not serialize; rolling back");
-                    Box::pin(self.roll_back(effects.outbox)).await;
+                    Box::pin(self.roll_back(effects.outbox, WireError::internal())).await;
                     return;
                 }
             }
@@ -57,7 +67,7 @@ impl<A: Actor> Instance<A> {
         if !writes.is_empty() {
             if let Err(e) = self.host.storage().commit(writes).await {
                 tracing::error!(actor = %self.meta.id, error = %e, "commit failed; rolling back");
-                Box::pin(self.roll_back(outbox)).await;
+                Box::pin(self.roll_back(outbox, storage_error(e))).await;
                 return;
             }
             for t in effects.timers {
@@ -81,8 +91,10 @@ impl<A: Actor> Instance<A> {
         self.flush(outbox);
     }
 
-    /// Restores the last committed state and fails everything of the turn and in flight.
-    pub(super) async fn roll_back(&mut self, outbox: Vec<Outgoing>) {
+    /// Restores the last committed state and fails everything of the turn and in flight with
+    /// `error` (the generic internal error, or one that says why: `actor.state_too_large`,
+    /// `storage.full`).
+    pub(super) async fn roll_back(&mut self, outbox: Vec<Outgoing>, error: WireError) {
         self.panicked = false;
         match decode_state::<A>(&self.committed) {
             Ok(state) => self.ctx.restore_state(state),
@@ -91,7 +103,6 @@ impl<A: Actor> Instance<A> {
             }
         }
         self.ctx.take_effects();
-        let error = WireError::internal();
         self.in_flight.clear();
         let targets: Vec<Target> = std::mem::take(&mut self.targets)
             .into_values()
