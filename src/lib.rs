@@ -40,8 +40,8 @@ pub use actorium_client::{CallError, Client, ClientOptions};
 
 #[cfg(feature = "server")]
 pub use actorium_server::{
-    Actor, ActorError, ActorMeta, Conn, Ctx, Events, InitCtx, Registry, Result, Schedule, StateMut,
-    StateRef, UserError,
+    Actor, ActorError, ActorMeta, ActorOptions, Conn, Ctx, Events, InitCtx, Registry, Request,
+    Result, Schedule, StateMut, StateRef, UserError,
 };
 #[cfg(feature = "server")]
 pub use actorium_server::{cli, testkit};

@@ -26,6 +26,7 @@ pub const HOOKS: &[&str] = &[
     "on_connect",
     "on_disconnect",
     "on_destroy",
+    "options",
 ];
 
 pub fn expand(item: ItemImpl, krate: Path, errors: &mut Errors) -> TokenStream {

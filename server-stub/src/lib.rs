@@ -86,7 +86,8 @@ mod sync;
 pub mod testkit;
 
 pub use actor::{
-    Actor, ActorClient, Args, Conn, Ctx, Events, InitCtx, Schedule, StateMut, StateRef, to_value,
+    Actor, ActorClient, ActorOptions, Args, Conn, Ctx, Events, InitCtx, Request, Schedule,
+    StateMut, StateRef, to_value,
 };
 pub use actorium_client::{CallError, Client};
 pub use actorium_protocol::compat::{deserialize, serialize};

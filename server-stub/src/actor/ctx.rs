@@ -245,6 +245,14 @@ impl<A: Actor> Ctx<A> {
     pub fn conn(&self) -> Option<Arc<Conn<A>>> {
         super::conn::current::<A>()
     }
+
+    /// The HTTP request that opened the connection being admitted (RivetKit's `c.request`):
+    /// the WebSocket upgrade, or the `POST` of an HTTP action. Set in
+    /// [`Actor::on_before_connect`] and [`Actor::create_conn_state`]; `None` elsewhere and for
+    /// actor-to-actor calls.
+    pub fn request(&self) -> Option<Arc<super::Request>> {
+        super::request::current()
+    }
 }
 
 /// Untyped events, the [`Actor::Events`] of hand-written actors (the `#[actor]` macro generates

@@ -41,6 +41,8 @@ mod args;
 mod conn;
 mod ctx;
 pub(crate) mod effects;
+mod options;
+mod request;
 mod state;
 
 pub use args::{Args, to_value};
@@ -48,6 +50,9 @@ pub use conn::Conn;
 pub(crate) use conn::WithConn;
 pub use ctx::{ActorClient, Ctx, Events, InitCtx, Schedule};
 pub use effects::{ConnOut, ConnSender};
+pub use options::ActorOptions;
+pub use request::Request;
+pub(crate) use request::WithRequest;
 pub use state::{StateMut, StateRef};
 
 use std::future::Future;
@@ -232,5 +237,11 @@ pub trait Actor: Serialize + DeserializeOwned + Send + Sync + Sized + 'static {
     fn on_destroy(ctx: &Ctx<Self>) -> impl Future<Output = Result<()>> + Send {
         let _ = ctx;
         async { Ok(()) }
+    }
+
+    /// Settings of this actor type that override the host's (RivetKit's `options`): its action
+    /// timeout and its sleep timeout. The default overrides nothing.
+    fn options() -> ActorOptions {
+        ActorOptions::default()
     }
 }
