@@ -195,6 +195,10 @@ impl<A: Actor> Ctx<A> {
         self.dirty.swap(false, Ordering::Relaxed)
     }
 
+    pub(crate) fn mark_dirty(&self) {
+        self.dirty.store(true, Ordering::Relaxed);
+    }
+
     pub(crate) fn take_effects(&self) -> TurnEffects {
         std::mem::take(&mut *lock(&self.effects))
     }

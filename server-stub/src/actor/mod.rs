@@ -31,8 +31,8 @@
 //! - Per turn: actions run interleaved on the actor's single task; after a turn that changed the
 //!   state, the state is committed, then `on_state_change` runs, then replies and events leave.
 //! - Connections (WebSocket, and the ephemeral connection of every HTTP action):
-//!   `on_before_connect(params)` may reject, then `create_conn_state(params)`; WebSocket
-//!   connections then `on_connect`, and `on_disconnect` when they close.
+//!   `on_before_connect(params)` may reject, then `create_conn_state(params)`, then
+//!   `on_connect`; `on_disconnect` when a WebSocket closes, or after an HTTP action.
 //! - Sleep (idle, [`Ctx::sleep`], or server shutdown): `on_sleep`, commit, dropped from memory.
 //! - Destroy ([`Ctx::destroy`] or `DELETE /actors/{id}`): `on_destroy`, then the actor, its
 //!   state and its timers are deleted and its connections closed.
@@ -68,8 +68,9 @@ use crate::error::Result;
 /// An actor implementation (see the [module docs](self) for the contract).
 ///
 /// Implemented on the state type itself. Use `()`-like types for unused associated types;
-/// use [`serde::de::IgnoredAny`] as `Input` or `ConnParams` to accept and ignore any value
-/// (with `()` a client that sends params or input gets `actor.invalid_request`).
+/// use [`serde::de::IgnoredAny`] as `Input` to accept and ignore any value (with `()` a client
+/// that sends input gets `actor.invalid_request`). An actor whose `ConnParams` is `()` ignores
+/// any params a client sends, as RivetKit does.
 ///
 /// ```
 /// use actorium_server::{Actor, ActorError, Args, Ctx, InitCtx, Result, Value};
@@ -193,8 +194,8 @@ pub trait Actor: Serialize + DeserializeOwned + Send + Sync + Sized + 'static {
     }
 
     /// After each committed state change, before the replies and events of the turn that made
-    /// it leave the server. Changes it makes to the state are committed with the next turn and
-    /// do not trigger it again.
+    /// it leave the server. Changes it makes to the state are committed right after it (before
+    /// those replies leave) and do not trigger it again.
     fn on_state_change(ctx: &Ctx<Self>) {
         let _ = ctx;
     }
@@ -218,13 +219,14 @@ pub trait Actor: Serialize + DeserializeOwned + Send + Sync + Sized + 'static {
         async { Ok(Self::ConnState::default()) }
     }
 
-    /// A WebSocket connection is established (after admission, before `Init` is sent).
+    /// A connection is established (after admission: before `Init` is sent on a WebSocket,
+    /// before the action of an HTTP action).
     fn on_connect(ctx: &Ctx<Self>, conn: &Conn<Self>) -> impl Future<Output = Result<()>> + Send {
         let _ = (ctx, conn);
         async { Ok(()) }
     }
 
-    /// A WebSocket connection closed.
+    /// A connection closed (a WebSocket, or an HTTP action's connection after its action).
     fn on_disconnect(
         ctx: &Ctx<Self>,
         conn: &Conn<Self>,

@@ -166,16 +166,22 @@ impl<A: Actor> Instance<A> {
                 request,
                 reply,
             } => self.push(Target::Call(reply), async move {
-                let params: Option<A::ConnParams> = decode_value(params, "connection params")?;
+                let params = decode_params::<A>(params)?;
                 let state = admit(&ctx, params.as_ref(), request).await?;
-                // The ephemeral connection of a stateless call: nothing is ever sent on it.
+                // The ephemeral connection of a stateless call: nothing is ever sent on it. It
+                // connects and disconnects around the action, as in RivetKit.
                 let conn = Arc::new(Conn::<A>::ephemeral(
                     params,
                     state,
                     closed_conn_sender(),
                     ctx.effects.clone(),
                 ));
-                WithConn::new(Some(conn), A::dispatch(&ctx, &action, args)).await
+                A::on_connect(&ctx, &conn).await?;
+                let output = WithConn::new(Some(conn.clone()), A::dispatch(&ctx, &action, args)).await;
+                if let Err(e) = A::on_disconnect(&ctx, &conn).await {
+                    tracing::warn!(error = %e, "on_disconnect of an HTTP action's connection failed");
+                }
+                output
             }),
             Envelope::Connect {
                 conn_id,
@@ -189,7 +195,7 @@ impl<A: Actor> Instance<A> {
                     reply,
                 };
                 self.push(target, async move {
-                    let params: Option<A::ConnParams> = decode_value(params, "connection params")?;
+                    let params = decode_params::<A>(params)?;
                     let state = admit(&ctx, params.as_ref(), request).await?;
                     let conn = Arc::new(Conn::new(
                         conn_id.clone(),
@@ -350,4 +356,13 @@ async fn admit<A: Actor>(
         }),
     )
     .await
+}
+
+/// The connection params of a call or a connection. An actor that takes none (`ConnParams` is
+/// `()`) ignores whatever the client sent, as RivetKit does.
+fn decode_params<A: Actor>(params: Option<Value>) -> crate::error::Result<Option<A::ConnParams>> {
+    if std::any::TypeId::of::<A::ConnParams>() == std::any::TypeId::of::<()>() {
+        return Ok(None);
+    }
+    decode_value(params, "connection params")
 }
