@@ -836,7 +836,10 @@ async fn params_sent_to_an_actor_without_params_are_ignored() {
         .get_or_create("relay", &"no-params".into_key(), None)
         .await
         .unwrap();
-    let params = Value::Map(vec![(Value::Text("userId".into()), Value::Text("u".into()))]);
+    let params = Value::Map(vec![(
+        Value::Text("userId".into()),
+        Value::Text("u".into()),
+    )]);
     // `relay("")` calls a `count` keyed "": the call got past admission.
     let out = host
         .call(&meta, "relay", vec![Value::Text("".into())], Some(params))
