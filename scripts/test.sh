@@ -13,3 +13,9 @@ npm install --no-audit --no-fund --loglevel=error
 
 echo "==> cargo test --workspace"
 cargo test --workspace --locked --no-fail-fast "$@"
+
+# RivetKit's own driver test suite against the conformance server (cargo test built it), checked
+# against conformance/expected-failures.txt and CONFORMANCE.md; no retries.
+echo "==> RivetKit driver test suite (conformance/run.sh)"
+cargo build --locked -p actorium-conformance --bin conformance-server
+bash conformance/run.sh

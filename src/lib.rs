@@ -45,8 +45,8 @@ pub use actorium_client::{CallError, Client, ClientOptions};
 
 #[cfg(feature = "server")]
 pub use actorium_server::{
-    Actor, ActorClient, ActorError, ActorMeta, Conn, Ctx, Events, InitCtx, Registry, Result,
-    Schedule, StateMut, StateRef, UserError,
+    Actor, ActorClient, ActorError, ActorMeta, ActorOptions, Conn, Ctx, Events, InitCtx, Registry,
+    Request, Result, Schedule, StateMut, StateRef, UserError,
 };
 #[cfg(feature = "server")]
 pub use actorium_server::{cli, testkit};

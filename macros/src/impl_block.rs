@@ -27,6 +27,7 @@ pub const HOOKS: &[&str] = &[
     "on_connect",
     "on_disconnect",
     "on_destroy",
+    "options",
 ];
 
 /// The hook `name` is probably a misspelling of: not a hook itself, and at most two edits

@@ -115,7 +115,7 @@ use crate::errors::Errors;
 ///   `#[event(name = "wireName")]`. Doc comments are carried onto the generated methods.
 /// - On the implementation: `#[actor]` (and `crate = ...` when renamed). Write lifecycle hooks
 ///   (`create_state`, `on_create`, `create_vars`, `on_wake`, `on_sleep`, `on_state_change`,
-///   `on_before_connect`, `create_conn_state`, `on_connect`, `on_disconnect`, `on_destroy`) and
+///   `on_before_connect`, `create_conn_state`, `on_connect`, `on_disconnect`, `on_destroy`, `options`) and
 ///   `type Vars = ...; type ConnState = ...;` beside the actions when you need them; without
 ///   `create_state` the state starts as `Default::default()`.
 ///

@@ -38,9 +38,10 @@
 //! - **Durability.** A turn's state change, new timers and fired timers are committed in one
 //!   storage commit (grouped with other actors' commits) before any reply or event of the turn
 //!   leaves; `on_state_change` runs after the commit, before the replies.
-//! - **HTTP actions** run on an ephemeral connection: `on_before_connect` and
-//!   `create_conn_state` see the `x-rivet-conn-params` ([`Ctx::conn`] is that connection), but
-//!   `on_connect`/`on_disconnect` are for WebSocket connections only.
+//! - **HTTP actions** run on an ephemeral connection, as in RivetKit: `on_before_connect` and
+//!   `create_conn_state` see the `x-rivet-conn-params` ([`Ctx::conn`] is that connection), and
+//!   `on_connect` and `on_disconnect` run before and after the action (it is never in
+//!   [`Ctx::conns`]).
 //! - **Values.** Arguments and inputs are revived from RivetKit's JSON-compat markers; every
 //!   `["$BigInt","N"]` becomes a CBOR bignum (tag 2/3), so a JavaScript `bigint` passed through
 //!   untyped comes back a `bigint` while typed Rust integers still read it.
@@ -86,7 +87,8 @@ mod sync;
 pub mod testkit;
 
 pub use actor::{
-    Actor, ActorClient, Args, Conn, Ctx, Events, InitCtx, Schedule, StateMut, StateRef, to_value,
+    Actor, ActorClient, ActorOptions, Args, Conn, Ctx, Events, InitCtx, Request, Schedule,
+    StateMut, StateRef, to_value,
 };
 pub use actorium_client::{CallError, Client};
 pub use actorium_protocol::compat::{deserialize, serialize};

@@ -17,6 +17,18 @@ use serde::{Deserialize, Serialize};
 static VARS_BUILT: AtomicUsize = AtomicUsize::new(0);
 static CONNECTED: AtomicUsize = AtomicUsize::new(0);
 static DISCONNECTED: AtomicUsize = AtomicUsize::new(0);
+/// Hooks seen by connections with params `"http-hooks"`, in order.
+static HTTP_HOOKS: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
+
+fn is_counted(conn: &Conn<Counter>) -> bool {
+    matches!(conn.params().map(String::as_str), Some("alice" | "bob"))
+}
+
+fn http_hook(conn: Option<&Conn<Counter>>, hook: &'static str) {
+    if conn.and_then(|c| c.params()).map(String::as_str) == Some("http-hooks") {
+        HTTP_HOOKS.lock().unwrap().push(hook);
+    }
+}
 
 /// A counter that exercises every part of the host (wire name "count").
 #[actorium::actor(input = i64, conn_params = String)]
@@ -112,20 +124,30 @@ impl CountActor for Counter {
     }
 
     async fn on_connect(_: &Ctx<Self>, conn: &Conn<Self>) -> actorium::Result<()> {
+        // The state create_conn_state built from the params (none: "").
         assert_eq!(
-            conn.params().map(String::as_str),
-            Some(conn.state().as_str())
+            conn.params().map_or("", String::as_str),
+            conn.state().as_str()
         );
-        CONNECTED.fetch_add(1, Ordering::SeqCst);
+        // Only the WebSocket connections of `connections_get_events_in_order_and_can_be_rejected`
+        // count (HTTP actions of concurrent tests connect and disconnect too).
+        if is_counted(conn) {
+            CONNECTED.fetch_add(1, Ordering::SeqCst);
+        }
+        http_hook(Some(conn), "on_connect");
         Ok(())
     }
 
-    async fn on_disconnect(_: &Ctx<Self>, _: &Conn<Self>) -> actorium::Result<()> {
-        DISCONNECTED.fetch_add(1, Ordering::SeqCst);
+    async fn on_disconnect(_: &Ctx<Self>, conn: &Conn<Self>) -> actorium::Result<()> {
+        if is_counted(conn) {
+            DISCONNECTED.fetch_add(1, Ordering::SeqCst);
+        }
+        http_hook(Some(conn), "on_disconnect");
         Ok(())
     }
 
     async fn add(c: &Ctx<Self>, by: i64) -> actorium::Result<i64> {
+        http_hook(c.conn().as_deref(), "action");
         let n = {
             let mut s = c.state_mut();
             s.n += by;
@@ -215,6 +237,8 @@ static OBSERVED_CHANGES: AtomicUsize = AtomicUsize::new(0);
 #[derive(Default, Serialize, Deserialize, JsonSchema)]
 struct Watched {
     n: i64,
+    /// How many times `on_state_change` ran (its own change: committed, and not a trigger).
+    hook_runs: i64,
 }
 
 #[actorium::actor]
@@ -236,6 +260,7 @@ impl ObservedActor for Watched {
             "on_state_change ran before the commit"
         );
         OBSERVED_CHANGES.fetch_add(1, Ordering::SeqCst);
+        c.state_mut().hook_runs += 1;
         c.events().changed(&c.state().n);
     }
 
@@ -597,7 +622,7 @@ async fn on_state_change_runs_after_the_commit_and_before_the_reply() {
     let storage = OBSERVED_STORAGE
         .get_or_init(|| Arc::new(MemoryStorage::new()))
         .clone();
-    let host = host_on(storage, HostConfig::default()).await;
+    let host = host_on(storage.clone(), HostConfig::default()).await;
     let (meta, _) = host
         .get_or_create("observed", &"o".into_key(), None)
         .await
@@ -606,9 +631,13 @@ async fn on_state_change_runs_after_the_commit_and_before_the_reply() {
     host.call(&meta, "bump", vec![], None).await.unwrap();
     // The reply left after on_state_change ran.
     assert_eq!(OBSERVED_CHANGES.load(Ordering::SeqCst), before + 1);
-    // A read-only action commits nothing and does not trigger it.
+    // A read-only action commits nothing and does not trigger it, not even after the hook
+    // changed the state itself: that change was committed with the hook.
     host.call(&meta, "read", vec![], None).await.unwrap();
     assert_eq!(OBSERVED_CHANGES.load(Ordering::SeqCst), before + 1);
+    let stored = storage.load_state(&meta.id).await.unwrap().unwrap();
+    let stored: Watched = ciborium::from_reader(&stored[..]).unwrap();
+    assert_eq!((stored.n, stored.hook_runs), (1, 1));
 }
 
 #[tokio::test]
@@ -783,4 +812,44 @@ async fn each_slow_action_times_out_on_its_own_deadline() {
         "timed out early: {late_at:?}"
     );
     assert_eq!(quick.unwrap(), int(0));
+}
+
+/// An HTTP action's ephemeral connection connects and disconnects around the action, as in
+/// RivetKit (its driver suite counts the hooks of each call).
+#[tokio::test]
+async fn http_actions_connect_and_disconnect_around_the_action() {
+    let host = memory_host().await;
+    let (meta, _) = host
+        .get_or_create("count", &"http-hooks".into_key(), None)
+        .await
+        .unwrap();
+    let params = Some(Value::Text("http-hooks".into()));
+    host.call(&meta, "add", vec![int(1)], params.clone())
+        .await
+        .unwrap();
+    host.call(&meta, "add", vec![int(1)], params).await.unwrap();
+    assert_eq!(
+        *HTTP_HOOKS.lock().unwrap(),
+        ["on_connect", "action", "on_disconnect"].repeat(2)
+    );
+}
+
+/// An actor that takes no connection params ignores any a client sends (RivetKit's driver
+/// suite passes params to its `counter`, which declares none).
+#[tokio::test]
+async fn params_sent_to_an_actor_without_params_are_ignored() {
+    let host = memory_host().await;
+    let (meta, _) = host
+        .get_or_create("relay", &"no-params".into_key(), None)
+        .await
+        .unwrap();
+    let params = Value::Map(vec![(
+        Value::Text("userId".into()),
+        Value::Text("u".into()),
+    )]);
+    // `relay("")` calls a `count` keyed "": the call got past admission.
+    let out = host
+        .call(&meta, "relay", vec![Value::Text("".into())], Some(params))
+        .await;
+    assert!(out.is_ok(), "{out:?}");
 }

@@ -195,6 +195,10 @@ impl<A: Actor> Ctx<A> {
         self.dirty.swap(false, Ordering::Relaxed)
     }
 
+    pub(crate) fn mark_dirty(&self) {
+        self.dirty.store(true, Ordering::Relaxed);
+    }
+
     pub(crate) fn take_effects(&self) -> TurnEffects {
         std::mem::take(&mut *lock(&self.effects))
     }
@@ -244,6 +248,14 @@ impl<A: Actor> Ctx<A> {
     /// an action, from the actor's own task.
     pub fn conn(&self) -> Option<Arc<Conn<A>>> {
         super::conn::current::<A>()
+    }
+
+    /// The HTTP request that opened the connection being admitted (RivetKit's `c.request`):
+    /// the WebSocket upgrade, or the `POST` of an HTTP action. Set in
+    /// [`Actor::on_before_connect`] and [`Actor::create_conn_state`]; `None` elsewhere and for
+    /// actor-to-actor calls.
+    pub fn request(&self) -> Option<Arc<super::Request>> {
+        super::request::current()
     }
 }
 

@@ -31,8 +31,8 @@
 //! - Per turn: actions run interleaved on the actor's single task; after a turn that changed the
 //!   state, the state is committed, then `on_state_change` runs, then replies and events leave.
 //! - Connections (WebSocket, and the ephemeral connection of every HTTP action):
-//!   `on_before_connect(params)` may reject, then `create_conn_state(params)`; WebSocket
-//!   connections then `on_connect`, and `on_disconnect` when they close.
+//!   `on_before_connect(params)` may reject, then `create_conn_state(params)`, then
+//!   `on_connect`; `on_disconnect` when a WebSocket closes, or after an HTTP action.
 //! - Sleep (idle, [`Ctx::sleep`], or server shutdown): `on_sleep`, commit, dropped from memory.
 //! - Destroy ([`Ctx::destroy`] or `DELETE /actors/{id}`): `on_destroy`, then the actor, its
 //!   state and its timers are deleted and its connections closed.
@@ -42,6 +42,8 @@ mod conn;
 mod ctx;
 pub(crate) mod effects;
 mod outbound;
+mod options;
+mod request;
 mod state;
 
 pub use args::{Args, to_value};
@@ -49,6 +51,9 @@ pub use conn::Conn;
 pub(crate) use conn::WithConn;
 pub use ctx::{ActorClient, Ctx, Events, InitCtx, Schedule};
 pub use outbound::{ConnOut, ConnReceiver, ConnSender};
+pub use options::ActorOptions;
+pub use request::Request;
+pub(crate) use request::WithRequest;
 pub use state::{StateMut, StateRef};
 
 use std::future::Future;
@@ -66,8 +71,9 @@ use crate::error::Result;
 /// when they run, and the context API, are tabled in the docs of `#[actorium::actor]`.
 ///
 /// Implemented on the state type itself. Use `()`-like types for unused associated types;
-/// use [`serde::de::IgnoredAny`] as `Input` or `ConnParams` to accept and ignore any value
-/// (with `()` a client that sends params or input gets `actor.invalid_request`).
+/// use [`serde::de::IgnoredAny`] as `Input` to accept and ignore any value (with `()` a client
+/// that sends input gets `actor.invalid_request`). An actor whose `ConnParams` is `()` ignores
+/// any params a client sends, as RivetKit does.
 ///
 /// ```
 /// use actorium::protocol::Value;
@@ -192,8 +198,8 @@ pub trait Actor: Serialize + DeserializeOwned + Send + Sync + Sized + 'static {
     }
 
     /// After each committed state change, before the replies and events of the turn that made
-    /// it leave the server. Changes it makes to the state are committed with the next turn and
-    /// do not trigger it again.
+    /// it leave the server. Changes it makes to the state are committed right after it (before
+    /// those replies leave) and do not trigger it again.
     fn on_state_change(ctx: &Ctx<Self>) {
         let _ = ctx;
     }
@@ -217,13 +223,14 @@ pub trait Actor: Serialize + DeserializeOwned + Send + Sync + Sized + 'static {
         async { Ok(Self::ConnState::default()) }
     }
 
-    /// A WebSocket connection is established (after admission, before `Init` is sent).
+    /// A connection is established (after admission: before `Init` is sent on a WebSocket,
+    /// before the action of an HTTP action).
     fn on_connect(ctx: &Ctx<Self>, conn: &Conn<Self>) -> impl Future<Output = Result<()>> + Send {
         let _ = (ctx, conn);
         async { Ok(()) }
     }
 
-    /// A WebSocket connection closed.
+    /// A connection closed (a WebSocket, or an HTTP action's connection after its action).
     fn on_disconnect(
         ctx: &Ctx<Self>,
         conn: &Conn<Self>,
@@ -236,5 +243,11 @@ pub trait Actor: Serialize + DeserializeOwned + Send + Sync + Sized + 'static {
     fn on_destroy(ctx: &Ctx<Self>) -> impl Future<Output = Result<()>> + Send {
         let _ = ctx;
         async { Ok(()) }
+    }
+
+    /// Settings of this actor type that override the host's (RivetKit's `options`): its action
+    /// timeout and its sleep timeout. The default overrides nothing.
+    fn options() -> ActorOptions {
+        ActorOptions::default()
     }
 }

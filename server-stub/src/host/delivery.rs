@@ -12,6 +12,7 @@ use super::instance::Start;
 use super::mailbox::{Envelope, Mail, MailboxTx};
 use super::{Host, Slot, SlotState};
 use crate::actor::ConnSender;
+use crate::actor::Request;
 use crate::meta::ActorMeta;
 use crate::sync::lock;
 
@@ -179,6 +180,20 @@ impl Host {
         args: Vec<Value>,
         params: Option<Value>,
     ) -> Result<Value, WireError> {
+        self.call_with_request(meta, action, args, params, None)
+            .await
+    }
+
+    /// [`Host::call`] for an HTTP action: `request` is what [`crate::Ctx::request`] shows the
+    /// admission hooks.
+    pub async fn call_with_request(
+        &self,
+        meta: &Arc<ActorMeta>,
+        action: &str,
+        args: Vec<Value>,
+        params: Option<Value>,
+        request: Option<Arc<Request>>,
+    ) -> Result<Value, WireError> {
         let (reply, rx) = oneshot::channel();
         self.deliver(
             meta,
@@ -186,6 +201,7 @@ impl Host {
                 action: action.to_string(),
                 args,
                 params,
+                request,
                 reply,
             },
         )
@@ -203,6 +219,18 @@ impl Host {
         params: Option<Value>,
         sender: ConnSender,
     ) -> Result<ConnHandle, WireError> {
+        self.connect_with_request(meta, params, sender, None).await
+    }
+
+    /// [`Host::connect`] with the upgrade request, which [`crate::Ctx::request`] shows the
+    /// admission hooks.
+    pub async fn connect_with_request(
+        &self,
+        meta: &Arc<ActorMeta>,
+        params: Option<Value>,
+        sender: ConnSender,
+        request: Option<Arc<Request>>,
+    ) -> Result<ConnHandle, WireError> {
         let conn_id = uuid::Uuid::new_v4().to_string();
         let (reply, rx) = oneshot::channel();
         let mailbox = self
@@ -211,6 +239,7 @@ impl Host {
                 Envelope::Connect {
                     conn_id: conn_id.clone(),
                     params,
+                    request,
                     sender,
                     reply,
                 },

@@ -1,10 +1,13 @@
 //! An actor's mailbox: the messages ([`Envelope`]) the host and the front doors send to a live
 //! instance.
 
+use std::sync::Arc;
+
 use actorium_protocol::{Value, WireError};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::actor::ConnSender;
+use crate::actor::Request;
 use crate::storage::TimerRecord;
 
 /// What goes through an actor's mailbox: boxed, so the mailbox's buffer (a tokio channel
@@ -23,12 +26,16 @@ pub(crate) enum Envelope {
         action: String,
         args: Vec<Value>,
         params: Option<Value>,
+        /// The HTTP request of an HTTP action (none for actor-to-actor calls).
+        request: Option<Arc<Request>>,
         reply: oneshot::Sender<std::result::Result<Value, WireError>>,
     },
     /// A WebSocket connection asks to be admitted.
     Connect {
         conn_id: String,
         params: Option<Value>,
+        /// The WebSocket upgrade request.
+        request: Option<Arc<Request>>,
         sender: ConnSender,
         reply: oneshot::Sender<std::result::Result<(), WireError>>,
     },

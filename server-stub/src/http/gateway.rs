@@ -9,7 +9,7 @@ use actorium_protocol::{
 };
 use axum::body::Body;
 use axum::extract::{FromRequestParts, Request, State, WebSocketUpgrade};
-use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, header};
+use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::response::{IntoResponse, Response};
 use percent_encoding::percent_decode_str;
 
@@ -68,10 +68,10 @@ pub(crate) async fn gateway(State(app): State<App>, req: Request) -> Response {
             Ok(m) => m,
             Err(e) => return json_error(e),
         };
-        return http_action(&app, &meta, &action, headers, body).await;
+        return http_action(&app, &meta, &action, parts, body).await;
     }
     if actor_path == "/connect" {
-        let offer = ws::Offer::parse(headers);
+        let mut offer = ws::Offer::parse(headers);
         let Ok(upgrade) = WebSocketUpgrade::from_request_parts(&mut parts, &()).await else {
             return json_error(WireError::invalid_request(
                 "`/connect` expects a WebSocket upgrade.",
@@ -81,6 +81,7 @@ pub(crate) async fn gateway(State(app): State<App>, req: Request) -> Response {
             Ok(m) => m,
             Err(e) => return json_error(e),
         };
+        offer.request = Some(Arc::new(crate::actor::Request::new(parts)));
         let max = app.config.limits.max_message;
         return upgrade
             .protocols(["rivet"])
@@ -168,9 +169,10 @@ async fn http_action(
     app: &App,
     meta: &Arc<ActorMeta>,
     action: &str,
-    headers: &HeaderMap,
+    parts: axum::http::request::Parts,
     body: Body,
 ) -> Response {
+    let headers = &parts.headers;
     let encoding = match Encoding::from_header(
         headers
             .get(actorium_protocol::encoding::ENCODING_HEADER)
@@ -190,6 +192,8 @@ async fn http_action(
             }
         },
     };
+    // The request, for the admission hooks (`Ctx::request`): moved, not copied.
+    let request = Some(Arc::new(crate::actor::Request::new(parts)));
     let limit = app.config.limits.max_message;
     let body = match read_body(body, limit).await {
         Ok(b) => b,
@@ -204,7 +208,11 @@ async fn http_action(
         Ok(a) => a,
         Err(e) => return json_error(e),
     };
-    let output = match app.host.call(meta, action, args, params).await {
+    let output = match app
+        .host
+        .call_with_request(meta, action, args, params, request)
+        .await
+    {
         Ok(o) => o,
         Err(e) => return actor_error(meta, e, encoding, version),
     };

@@ -59,6 +59,8 @@ use crate::meta::ActorMeta;
 pub(crate) struct Offer {
     encoding: Result<Encoding, String>,
     params: Result<Option<Value>, String>,
+    /// The upgrade request (for `Ctx::request` in the admission hooks).
+    pub(crate) request: Option<Arc<crate::actor::Request>>,
 }
 
 impl Offer {
@@ -66,6 +68,7 @@ impl Offer {
         let mut offer = Offer {
             encoding: Ok(Encoding::Json),
             params: Ok(None),
+            request: None,
         };
         let protocols = headers
             .get_all(header::SEC_WEBSOCKET_PROTOCOL)
@@ -288,7 +291,11 @@ pub(crate) async fn run<S: FrameIo>(socket: S, app: App, meta: Arc<ActorMeta>, o
         }
     };
     let (tx, mut out) = ConnSender::channel(app.host.config().conn_queue_capacity);
-    let conn = match app.host.connect(&meta, params, tx).await {
+    let conn = match app
+        .host
+        .connect_with_request(&meta, params, tx, offer.request)
+        .await
+    {
         Ok(c) => c,
         Err(e) => {
             tracing::debug!(actor = %meta.id, error = %e, "connection rejected");

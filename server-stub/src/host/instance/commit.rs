@@ -86,9 +86,39 @@ impl<A: Actor> Instance<A> {
                         self.ctx.take_effects();
                     }
                 }
+                // What the hook changed is committed now, so that it does not count as the next
+                // turn's change (and trigger the hook again).
+                self.commit_hook_change().await;
             }
         }
         self.flush(outbox);
+    }
+
+    /// Commits the state changes `on_state_change` made, if any (a failure is logged; the
+    /// change is then committed with the next turn).
+    async fn commit_hook_change(&mut self) {
+        if !self.ctx.take_dirty() {
+            return;
+        }
+        let bytes = match self.ctx.encode_state() {
+            Ok(bytes) if bytes != self.committed => bytes,
+            Ok(_) => return,
+            Err(e) => {
+                tracing::error!(actor = %self.meta.id, error = %e, "state does not serialize after on_state_change");
+                return;
+            }
+        };
+        let write = Write::PutState {
+            id: self.meta.id.clone(),
+            state: bytes.clone(),
+        };
+        match self.host.storage().commit(vec![write]).await {
+            Ok(()) => self.committed = bytes,
+            Err(e) => {
+                tracing::error!(actor = %self.meta.id, error = %e, "commit of on_state_change's change failed");
+                self.ctx.mark_dirty();
+            }
+        }
     }
 
     /// Restores the last committed state and fails everything of the turn and in flight with

@@ -178,7 +178,10 @@ impl<A: Actor> Instance<A> {
         fut: impl Future<Output = Result<Value>> + Send + 'static,
     ) {
         let seq = self.seq();
-        let deadline = Instant::now() + self.host.config().action_timeout;
+        let timeout = A::options()
+            .action_timeout
+            .unwrap_or(self.host.config().action_timeout);
+        let deadline = Instant::now() + timeout;
         self.targets.insert(seq, Pending { target, deadline });
         self.in_flight.push(InFlight::new(seq, fut));
     }

@@ -13,7 +13,7 @@ use super::inflight::{Outcome, Pending, Target};
 use super::stop::Stop;
 use super::{Instance, MAX_TURN_MESSAGES, Parked, closed_conn_sender};
 use crate::actor::effects::{Outgoing, Reply};
-use crate::actor::{Actor, Conn, WithConn};
+use crate::actor::{Actor, Conn, Ctx, Request, WithConn, WithRequest};
 use crate::host::mailbox::{Envelope, MailboxRx};
 use crate::sync::lock;
 
@@ -44,8 +44,12 @@ impl<A: Actor> Instance<A> {
     /// Runs turns until the instance stops (`Some`) or parks (`None`).
     pub(super) async fn turn_loop(&mut self, rx: &mut MailboxRx) -> Option<Stop> {
         let config = self.host.config();
-        let idle_timeout = config.idle_timeout;
-        let park_after = (config.park_after < idle_timeout).then_some(config.park_after);
+        // An actor type with its own sleep timeout sleeps after it and is never parked (the
+        // parking queue counts the host's idle timeout).
+        let own_sleep = A::options().sleep_timeout;
+        let idle_timeout = own_sleep.unwrap_or(config.idle_timeout);
+        let park_after =
+            (own_sleep.is_none() && config.park_after < idle_timeout).then_some(config.park_after);
         let mut last_activity = Instant::now();
         // One timer for the instance: the idle deadline (park or sleep) or the oldest action's
         // timeout, whichever is first. It is moved earlier when needed and otherwise left to
@@ -159,23 +163,30 @@ impl<A: Actor> Instance<A> {
                 action,
                 args,
                 params,
+                request,
                 reply,
             } => self.push(Target::Call(reply), async move {
-                let params: Option<A::ConnParams> = decode_value(params, "connection params")?;
-                A::on_before_connect(&ctx, params.as_ref()).await?;
-                let state = A::create_conn_state(&ctx, params.as_ref()).await?;
-                // The ephemeral connection of a stateless call: nothing is ever sent on it.
+                let params = decode_params::<A>(params)?;
+                let state = admit(&ctx, params.as_ref(), request).await?;
+                // The ephemeral connection of a stateless call: nothing is ever sent on it. It
+                // connects and disconnects around the action, as in RivetKit.
                 let conn = Arc::new(Conn::<A>::ephemeral(
                     params,
                     state,
                     closed_conn_sender(),
                     ctx.effects.clone(),
                 ));
-                WithConn::new(Some(conn), A::dispatch(&ctx, &action, args)).await
+                A::on_connect(&ctx, &conn).await?;
+                let output = WithConn::new(Some(conn.clone()), A::dispatch(&ctx, &action, args)).await;
+                if let Err(e) = A::on_disconnect(&ctx, &conn).await {
+                    tracing::warn!(error = %e, "on_disconnect of an HTTP action's connection failed");
+                }
+                output
             }),
             Envelope::Connect {
                 conn_id,
                 params,
+                request,
                 sender,
                 reply,
             } => {
@@ -184,9 +195,8 @@ impl<A: Actor> Instance<A> {
                     reply,
                 };
                 self.push(target, async move {
-                    let params: Option<A::ConnParams> = decode_value(params, "connection params")?;
-                    A::on_before_connect(&ctx, params.as_ref()).await?;
-                    let state = A::create_conn_state(&ctx, params.as_ref()).await?;
+                    let params = decode_params::<A>(params)?;
+                    let state = admit(&ctx, params.as_ref(), request).await?;
                     let conn = Arc::new(Conn::new(
                         conn_id.clone(),
                         params,
@@ -329,4 +339,30 @@ impl<A: Actor> Instance<A> {
         };
         lock(&self.ctx.effects).outbox.push(Outgoing::Reply(reply));
     }
+}
+
+/// Admission of a connection: `on_before_connect`, then `create_conn_state`, with
+/// [`Ctx::request`](crate::Ctx::request) set to the request that opened it.
+async fn admit<A: Actor>(
+    ctx: &Arc<Ctx<A>>,
+    params: Option<&A::ConnParams>,
+    request: Option<Arc<Request>>,
+) -> crate::error::Result<A::ConnState> {
+    WithRequest::new(
+        request,
+        Box::pin(async {
+            A::on_before_connect(ctx, params).await?;
+            A::create_conn_state(ctx, params).await
+        }),
+    )
+    .await
+}
+
+/// The connection params of a call or a connection. An actor that takes none (`ConnParams` is
+/// `()`) ignores whatever the client sent, as RivetKit does.
+fn decode_params<A: Actor>(params: Option<Value>) -> crate::error::Result<Option<A::ConnParams>> {
+    if std::any::TypeId::of::<A::ConnParams>() == std::any::TypeId::of::<()>() {
+        return Ok(None);
+    }
+    decode_value(params, "connection params")
 }

@@ -1,0 +1,10 @@
+//! The fixture actors, grouped like the suite's test files.
+
+pub mod actions;
+pub mod conns;
+pub mod counters;
+pub mod errors;
+pub mod lifecycle;
+pub mod sleep;
+pub mod state;
+pub mod vars;

@@ -1,0 +1,167 @@
+//! `sleep`, `sleepWithLongRpc`, `sleepWithNoSleepOption`: sleeping after a per-actor idle
+//! timeout (the raw-handler, `waitUntil` and queue variants are issues 16, 17 and later).
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use actorium::ActorOptions;
+use actorium::prelude::*;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use tokio::sync::oneshot;
+
+use super::lifecycle::ms;
+use crate::JsNumber;
+
+/// RivetKit's `SLEEP_TIMEOUT` of the sleep fixtures.
+const SLEEP_TIMEOUT: Duration = Duration::from_millis(1000);
+
+/// `{startCount, sleepCount}`.
+#[derive(Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SleepCounts {
+    start_count: i64,
+    sleep_count: i64,
+}
+
+/// Counts its wakes and sleeps; sleeps after 1 s idle.
+#[actorium::actor]
+pub trait Sleep {
+    /// Asks to sleep.
+    async fn trigger_sleep();
+    /// `{startCount, sleepCount}`.
+    async fn get_counts() -> SleepCounts;
+    /// Runs `onAlarm` after `duration` ms.
+    async fn set_alarm(duration: JsNumber);
+    /// Does nothing (a timer target).
+    async fn on_alarm();
+}
+
+/// State of `sleep`.
+#[derive(Default, Serialize, Deserialize, JsonSchema)]
+pub struct SleepState(SleepCounts);
+
+#[actorium::actor]
+impl SleepActor for SleepState {
+    fn options() -> ActorOptions {
+        ActorOptions::default().sleep_timeout(SLEEP_TIMEOUT)
+    }
+
+    async fn on_wake(c: &Ctx<Self>) -> actorium::Result<()> {
+        c.state_mut().0.start_count += 1;
+        Ok(())
+    }
+
+    async fn on_sleep(c: &Ctx<Self>) -> actorium::Result<()> {
+        c.state_mut().0.sleep_count += 1;
+        Ok(())
+    }
+
+    async fn trigger_sleep(c: &Ctx<Self>) -> actorium::Result<()> {
+        c.sleep();
+        Ok(())
+    }
+
+    async fn get_counts(c: &Ctx<Self>) -> actorium::Result<SleepCounts> {
+        Ok(c.state().0.clone())
+    }
+
+    async fn set_alarm(c: &Ctx<Self>, duration: JsNumber) -> actorium::Result<()> {
+        c.schedule().after(ms(duration), "onAlarm", vec![]);
+        Ok(())
+    }
+
+    async fn on_alarm(_c: &Ctx<Self>) -> actorium::Result<()> {
+        Ok(())
+    }
+}
+
+/// Counts its wakes and sleeps; one action waits until another releases it (an action in
+/// flight keeps the actor awake).
+#[actorium::actor(name = "sleepWithLongRpc")]
+pub trait SleepWithLongRpc {
+    /// `{startCount, sleepCount}`.
+    async fn get_counts() -> SleepCounts;
+    /// Broadcasts `waiting`, then waits for `finishLongRunningRpc`.
+    async fn long_running_rpc();
+    /// Releases `longRunningRpc`.
+    async fn finish_long_running_rpc();
+    /// `longRunningRpc` started waiting.
+    #[event]
+    fn waiting();
+}
+
+/// State of `sleepWithLongRpc`.
+#[derive(Default, Serialize, Deserialize, JsonSchema)]
+pub struct LongRpcState(SleepCounts);
+
+#[actorium::actor]
+impl SleepWithLongRpcActor for LongRpcState {
+    type Vars = Mutex<Option<oneshot::Sender<()>>>;
+
+    fn options() -> ActorOptions {
+        ActorOptions::default().sleep_timeout(SLEEP_TIMEOUT)
+    }
+
+    async fn on_wake(c: &Ctx<Self>) -> actorium::Result<()> {
+        c.state_mut().0.start_count += 1;
+        Ok(())
+    }
+
+    async fn on_sleep(c: &Ctx<Self>) -> actorium::Result<()> {
+        c.state_mut().0.sleep_count += 1;
+        Ok(())
+    }
+
+    async fn get_counts(c: &Ctx<Self>) -> actorium::Result<SleepCounts> {
+        Ok(c.state().0.clone())
+    }
+
+    async fn long_running_rpc(c: &Ctx<Self>) -> actorium::Result<()> {
+        let (tx, rx) = oneshot::channel();
+        *c.vars().lock().unwrap_or_else(|p| p.into_inner()) = Some(tx);
+        c.events().waiting();
+        let _ = rx.await;
+        Ok(())
+    }
+
+    async fn finish_long_running_rpc(c: &Ctx<Self>) -> actorium::Result<()> {
+        if let Some(tx) = c.vars().lock().unwrap_or_else(|p| p.into_inner()).take() {
+            let _ = tx.send(());
+        }
+        Ok(())
+    }
+}
+
+/// Counts its wakes and sleeps, and never sleeps when idle (RivetKit's `noSleep`; here a
+/// sleep timeout longer than any test).
+#[actorium::actor(name = "sleepWithNoSleepOption")]
+pub trait SleepWithNoSleepOption {
+    /// `{startCount, sleepCount}`.
+    async fn get_counts() -> SleepCounts;
+}
+
+/// State of `sleepWithNoSleepOption`.
+#[derive(Default, Serialize, Deserialize, JsonSchema)]
+pub struct NoSleepState(SleepCounts);
+
+#[actorium::actor]
+impl SleepWithNoSleepOptionActor for NoSleepState {
+    fn options() -> ActorOptions {
+        ActorOptions::default().sleep_timeout(Duration::from_secs(365 * 24 * 3600))
+    }
+
+    async fn on_wake(c: &Ctx<Self>) -> actorium::Result<()> {
+        c.state_mut().0.start_count += 1;
+        Ok(())
+    }
+
+    async fn on_sleep(c: &Ctx<Self>) -> actorium::Result<()> {
+        c.state_mut().0.sleep_count += 1;
+        Ok(())
+    }
+
+    async fn get_counts(c: &Ctx<Self>) -> actorium::Result<SleepCounts> {
+        Ok(c.state().0.clone())
+    }
+}

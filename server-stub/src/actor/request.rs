@@ -1,0 +1,129 @@
+//! [`Request`]: the HTTP request that opened a connection (RivetKit's `c.request`), seen by
+//! [`super::Actor::on_before_connect`] and [`super::Actor::create_conn_state`] through
+//! [`super::Ctx::request`]; [`WithRequest`] makes it current while those hooks are polled.
+
+use std::sync::Arc;
+
+use axum::http::request::Parts;
+
+thread_local! {
+    /// The request of the admission being polled (set by [`WithRequest`] around each poll).
+    static CURRENT_REQUEST: std::cell::RefCell<Option<Arc<Request>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// The HTTP request behind a connection: the WebSocket upgrade, or the `POST` of an HTTP
+/// action. Kept as the front door received it (no copy of the headers is made unless asked).
+#[derive(Debug)]
+pub struct Request {
+    parts: Parts,
+}
+
+impl Request {
+    /// Wraps the parts of a received request.
+    pub fn new(parts: Parts) -> Self {
+        Request { parts }
+    }
+
+    /// The method (`GET` for a WebSocket upgrade, `POST` for an HTTP action).
+    pub fn method(&self) -> &str {
+        self.parts.method.as_str()
+    }
+
+    /// The full URL, `http://HOST/PATH?QUERY`, with the host from the `Host` header.
+    pub fn url(&self) -> String {
+        let uri = &self.parts.uri;
+        if uri.scheme().is_some() {
+            return uri.to_string();
+        }
+        let host = self
+            .header("host")
+            .or_else(|| uri.authority().map(|a| a.as_str()))
+            .unwrap_or("localhost");
+        let path = uri.path_and_query().map_or("/", |p| p.as_str());
+        format!("http://{host}{path}")
+    }
+
+    /// The value of header `name` (case-insensitive), if present and text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.parts.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Every header with a text value, names in lower case, in the order received.
+    pub fn headers(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.parts
+            .headers
+            .iter()
+            .filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str(), v)))
+    }
+}
+
+/// Polls an admission hook with [`super::Ctx::request`] set to its request.
+pub(crate) struct WithRequest<F> {
+    request: Option<Arc<Request>>,
+    inner: F,
+}
+
+impl<F> WithRequest<F> {
+    pub(crate) fn new(request: Option<Arc<Request>>, inner: F) -> Self {
+        WithRequest { request, inner }
+    }
+}
+
+impl<F: std::future::Future + Unpin> std::future::Future for WithRequest<F> {
+    type Output = F::Output;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<F::Output> {
+        let this = &mut *self;
+        let previous = CURRENT_REQUEST.with(|c| c.replace(this.request.clone()));
+        // Restore even if the hook panics (the panic is caught further up).
+        struct Restore(Option<Arc<Request>>);
+        impl Drop for Restore {
+            fn drop(&mut self) {
+                let previous = self.0.take();
+                CURRENT_REQUEST.with(|c| *c.borrow_mut() = previous);
+            }
+        }
+        let _restore = Restore(previous);
+        std::pin::Pin::new(&mut this.inner).poll(cx)
+    }
+}
+
+/// The request of the admission being polled on this thread.
+pub(crate) fn current() -> Option<Arc<Request>> {
+    CURRENT_REQUEST.with(|c| c.borrow().clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(uri: &str, host: Option<&str>) -> Request {
+        let mut b = axum::http::Request::builder().method("GET").uri(uri);
+        if let Some(h) = host {
+            b = b.header("host", h).header("X-Custom", "yes");
+        }
+        Request::new(b.body(()).unwrap().into_parts().0)
+    }
+
+    #[test]
+    fn url_method_and_headers() {
+        let r = request("/gateway/a/connect?x=1", Some("127.0.0.1:9"));
+        assert_eq!(r.url(), "http://127.0.0.1:9/gateway/a/connect?x=1");
+        assert_eq!(r.method(), "GET");
+        assert_eq!(r.header("x-custom"), Some("yes"));
+        assert!(r.headers().any(|(k, v)| k == "x-custom" && v == "yes"));
+        assert_eq!(request("/p", None).url(), "http://localhost/p");
+    }
+
+    #[tokio::test]
+    async fn current_only_while_polled() {
+        let r = Arc::new(request("/p", Some("h")));
+        let seen = WithRequest::new(Some(r), Box::pin(async { current().map(|r| r.url()) })).await;
+        assert_eq!(seen.as_deref(), Some("http://h/p"));
+        assert!(current().is_none());
+    }
+}
