@@ -4,6 +4,9 @@
 //! my-server [serve] [--host 127.0.0.1] [--port 6420] [--data-dir ./.actorium] [--memory]
 //!                   [--token T] [--sync normal|full] [--idle-timeout-ms 30000]
 //!                   [--park-after-ms 100] [--action-timeout-ms 60000]
+//!                   [--header-timeout-ms 10000] [--body-timeout-ms 30000]
+//!                   [--keep-alive-timeout-ms 60000] [--max-connections 10000]
+//!                   [--shutdown-timeout-ms 10000]
 //! my-server schema              prints the registry's schema (JSON)
 //! my-server --engine URL [--namespace default] [--pool default] [--engine-token T]
 //!                               (feature `engine`) joins a Rivet Engine as an envoy instead of
@@ -12,8 +15,9 @@
 //!
 //! Logs go to stderr (`RUST_LOG` filters them, default `info`); once the server listens it
 //! prints `actorium listening on http://ADDR` on stdout (with `--port 0`, ADDR has the port
-//! the system chose). SIGINT/SIGTERM shut down gracefully: in-flight requests finish, every
-//! actor commits, the database is checkpointed.
+//! the system chose). SIGINT/SIGTERM shut down gracefully: in-flight requests get up to
+//! `--shutdown-timeout-ms` to finish (then their connections are dropped), every actor
+//! commits, the database is checkpointed.
 
 use std::future::Future;
 use std::io::Write as _;
@@ -27,7 +31,7 @@ use tokio::net::TcpListener;
 
 use crate::host::Registry;
 use crate::host::{Host, HostConfig};
-use crate::http::{self, ServerConfig};
+use crate::http::{self, ConnectionLimits, ServerConfig};
 use crate::storage::{MemoryStorage, SqliteStorage, Storage, StorageError, SyncMode};
 
 /// A failure of the serve helper.
@@ -126,6 +130,23 @@ pub struct ServeArgs {
     /// Milliseconds an action may run before `actor.action_timed_out`.
     #[arg(long, default_value_t = 60_000)]
     pub action_timeout_ms: u64,
+    /// Milliseconds a client has to send a complete request head (from connecting, or from
+    /// the first byte after a keep-alive pause); then the connection closes.
+    #[arg(long, default_value_t = 10_000, env = "ACTORIUM_HEADER_TIMEOUT_MS")]
+    pub header_timeout_ms: u64,
+    /// Milliseconds a client has to send a whole request body (`guard.request_timeout`).
+    #[arg(long, default_value_t = 30_000, env = "ACTORIUM_BODY_TIMEOUT_MS")]
+    pub body_timeout_ms: u64,
+    /// Milliseconds an HTTP keep-alive connection may stay without a request.
+    #[arg(long, default_value_t = 60_000, env = "ACTORIUM_KEEP_ALIVE_TIMEOUT_MS")]
+    pub keep_alive_timeout_ms: u64,
+    /// Most open connections, WebSockets included (lowered to fit the open-files limit).
+    #[arg(long, default_value_t = 10_000, env = "ACTORIUM_MAX_CONNECTIONS")]
+    pub max_connections: usize,
+    /// Milliseconds requests in flight get to finish on SIGTERM/SIGINT before their
+    /// connections are dropped (every actor still commits and sleeps).
+    #[arg(long, default_value_t = 10_000, env = "ACTORIUM_SHUTDOWN_TIMEOUT_MS")]
+    pub shutdown_timeout_ms: u64,
     /// Join the Rivet Engine at this endpoint as an envoy instead of listening (no port is
     /// opened; clients use the engine's endpoint).
     #[cfg(feature = "engine")]
@@ -160,6 +181,11 @@ impl Default for ServeArgs {
             idle_timeout_ms: 30_000,
             park_after_ms: 100,
             action_timeout_ms: 60_000,
+            header_timeout_ms: 10_000,
+            body_timeout_ms: 30_000,
+            keep_alive_timeout_ms: 60_000,
+            max_connections: 10_000,
+            shutdown_timeout_ms: 10_000,
             #[cfg(feature = "engine")]
             engine: None,
             #[cfg(feature = "engine")]
@@ -314,8 +340,15 @@ pub async fn serve(
         println!("{}", hint(&format!("http://{own}")));
     }
     let _ = std::io::stdout().flush();
+    let connections = ConnectionLimits::default()
+        .header_timeout(Duration::from_millis(args.header_timeout_ms))
+        .body_timeout(Duration::from_millis(args.body_timeout_ms))
+        .keep_alive_timeout(Duration::from_millis(args.keep_alive_timeout_ms))
+        .max_connections(args.max_connections)
+        .shutdown_timeout(Duration::from_millis(args.shutdown_timeout_ms));
     let server = ServerConfig {
         token: args.token,
+        connections,
         ..ServerConfig::default()
     };
     http::serve(listener, host, server, shutdown).await?;
