@@ -161,10 +161,9 @@ impl Connections {
     /// connection that has not sent a complete request head (then the oldest idle one).
     pub(crate) fn admit(&self) -> Admission {
         let mut open = lock(&self.open);
-        if open.len() >= self.cap {
-            if open.len() >= self.cap + self.slack || !Self::evict_in(&open) {
-                return Admission::Refused;
-            }
+        if open.len() >= self.cap && (open.len() >= self.cap + self.slack || !Self::evict_in(&open))
+        {
+            return Admission::Refused;
         }
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let conn = Arc::new(ConnState {
@@ -347,13 +346,14 @@ mod tests {
         let d = admitted(&table);
         assert_eq!(c.stop(), Stop::Now);
         assert_eq!(b.stop(), Stop::No);
-        // Then the idle one.
-        let _e = admitted(&table);
+        // Then the idle one (d is busy by now).
+        d.busy();
+        let e = admitted(&table);
         assert_eq!(b.stop(), Stop::Now);
         assert_eq!(a.stop(), Stop::No);
-        // At cap + slack nothing more, even with d evictable.
+        // At cap + slack nothing more, even with e evictable.
         assert!(matches!(table.admit(), Admission::Refused));
-        assert_eq!(d.stop(), Stop::No);
+        assert_eq!(e.stop(), Stop::No);
         // Slots come back when the evicted ones unregister.
         table.remove(b.id);
         table.remove(c.id);
