@@ -7,8 +7,10 @@
 //! - [`macro@actor`]: one trait (the contract) becomes the typed client handle, the server
 //!   dispatch, typed events and the schema; see its documentation for the tutorial.
 //! - Writing actors: [`Ctx`] (state, vars, events, connections, timers, the actors' client),
-//!   [`InitCtx`], [`Conn`], [`Result`], [`UserError`], [`ActorError`]; [`Registry`] lists the
-//!   actors a server hosts; [`Actor`] is the low-level trait `#[actor]` implements.
+//!   [`InitCtx`], [`Conn`], [`Result`], [`UserError`], [`ActorError`], the state guards
+//!   [`StateRef`]/[`StateMut`], [`Events`], [`Schedule`]; [`Registry`] lists the actors a
+//!   server hosts; [`Actor`] is the low-level trait `#[actor]` implements (the hooks with their
+//!   signatures and the context API are tabled in [`macro@actor`]).
 //! - Calling actors: [`Client`], [`ClientOptions`], [`CallError`]; the [`client`] module has
 //!   the handles and connections.
 //! - Running a server: [`cli`] (`actorium::cli::main(registry)`, the serve helper), [`server`]
@@ -30,18 +32,21 @@
 //! SQLite).
 
 pub use actorium_macros::actor;
+// Inlined, so their pages are part of these docs (`cargo doc -p actorium --no-deps`).
+#[doc(inline)]
 pub use actorium_protocol as protocol;
 pub use actorium_protocol::ActorKey;
 
 #[cfg(feature = "client")]
+#[doc(inline)]
 pub use actorium_client as client;
 #[cfg(feature = "client")]
 pub use actorium_client::{CallError, Client, ClientOptions};
 
 #[cfg(feature = "server")]
 pub use actorium_server::{
-    Actor, ActorError, ActorMeta, Conn, Ctx, Events, InitCtx, Registry, Result, Schedule, StateMut,
-    StateRef, UserError,
+    Actor, ActorClient, ActorError, ActorMeta, Conn, Ctx, Events, InitCtx, Registry, Result,
+    Schedule, StateMut, StateRef, UserError,
 };
 #[cfg(feature = "server")]
 pub use actorium_server::{cli, testkit};
@@ -50,7 +55,7 @@ pub use actorium_server::{cli, testkit};
 /// storage drivers, the front door. Most servers need none of it.
 #[cfg(feature = "server")]
 pub mod server {
-    pub use actorium_server::actor::{ConnOut, ConnSender};
+    pub use actorium_server::actor::{ConnOut, ConnReceiver, ConnSender};
     #[cfg(feature = "engine")]
     pub use actorium_server::engine;
     pub use actorium_server::host::{ConnHandle, Host, HostConfig};
@@ -58,6 +63,10 @@ pub mod server {
     pub use actorium_server::storage::{
         self, MemoryStorage, SqliteStorage, Storage, StorageError, SyncMode,
     };
+    /// For hand-written [`Actor`](crate::Actor) implementations: reading an action's
+    /// arguments, serializing its output, the future `dispatch` returns.
+    pub use actorium_server::{Args, to_value};
+    pub use futures_util::future::BoxFuture;
 }
 
 /// The names most actor code needs: `use actorium::prelude::*;`.

@@ -1,6 +1,6 @@
 //! The load generator every system faces: HTTP/1.1 keep-alive connections (hyper, one per
 //! caller) and WebSocket connections (tokio-tungstenite, one per caller), speaking the
-//! RivetKit client protocol in the `json` encoding (spec sections 5 and 7).
+//! RivetKit client protocol in the `json` encoding (HTTP actions and WebSocket connections).
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};

@@ -20,7 +20,7 @@ use crate::tls::Tls;
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), actorium_client::CallError> {
-/// use actorium_client::{Client, Value};
+/// use actorium::client::{Client, Value};
 /// let client = Client::new("http://127.0.0.1:6420");
 /// let counter = client.actor("counter").get_or_create(["my-counter"], None);
 /// let n: u64 = counter.call("increment", (5,)).await?;

@@ -94,7 +94,8 @@ pub struct ClientOptions {
     pub disable_metadata_lookup: bool,
     /// How many times `GET /metadata` is tried before the call fails with a transport error.
     /// Unlike the official client (which retries forever), the lookup is bounded; the delays
-    /// double from 500 ms up to 15 s. Default 6 attempts (about 15 s).
+    /// double from 500 ms up to 15 s. Default 6 attempts (about 15 s). A refused connection
+    /// (nothing listens at the endpoint) is tried twice only and then reported as such.
     pub metadata_attempts: u32,
     /// Largest CBOR size of a `getOrCreate` input sent through the query gateway.
     pub max_input_size: usize,

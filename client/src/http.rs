@@ -1,7 +1,7 @@
 //! HTTP: the `/metadata` probe, the engine REST API (`/actors`, always JSON) and stateless
 //! action calls through the gateway (`POST {gateway}/action/{name}`).
 //!
-//! Tokens (spec §1.1): REST calls send `Authorization: Bearer <token>`; gateway calls send
+//! Tokens (as the official client sends them): REST calls send `Authorization: Bearer <token>`; gateway calls send
 //! `x-rivet-token` and carry the token in the URL (`{id}@{token}` or `rvt-token`).
 
 use std::time::Duration;
@@ -37,6 +37,12 @@ pub const RAY_ID_HEADER: &str = "x-rivet-ray-id";
 
 const METADATA_MIN_DELAY: Duration = Duration::from_millis(500);
 const METADATA_MAX_DELAY: Duration = Duration::from_secs(15);
+/// Attempts of the `/metadata` probe when nothing listens at the endpoint (connection
+/// refused): one retry, 500 ms later, covers a server started a moment before the client.
+/// The official client retries the probe forever on any error (`engine-client/metadata.ts`,
+/// `pRetry({ forever: true })`) and never reports the refused port; a wrong port or a server
+/// that is not running is the likelier cause here, so the client says so within a second.
+const METADATA_REFUSED_ATTEMPTS: u32 = 2;
 const MAX_ERROR_BODY: usize = 512;
 
 /// The `User-Agent` of every request.
@@ -187,11 +193,18 @@ impl Http<'_> {
             once,
             |e, n| {
                 tracing::warn!(%url, attempt = n + 1, error = %e, "metadata lookup failed");
-                true
+                !(is_connection_refused(e) && n + 1 >= METADATA_REFUSED_ATTEMPTS)
             },
         )
         .await
         .map_err(|last| {
+            if is_connection_refused(&last) {
+                return CallError::transport_msg(format!(
+                    "nothing is listening at {} (connection refused): is the server running, \
+                     and are the host and port right? (GET {url}: {last})",
+                    config.endpoint
+                ));
+            }
             CallError::transport_msg(format!(
                 "GET {url} failed {} times; is a RivetKit server running at {}? (last error: {last})",
                 config.metadata_attempts, config.endpoint
@@ -394,6 +407,27 @@ fn query_string(pairs: &[(&str, &str)]) -> String {
         q.append_pair(k, v);
     }
     q.finish()
+}
+
+/// Whether a transport error is a refused TCP connection (nothing listens at the address).
+fn is_connection_refused(e: &CallError) -> bool {
+    let CallError::Transport {
+        source: Some(source),
+        ..
+    } = e
+    else {
+        return false;
+    };
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(source.as_ref());
+    while let Some(c) = cause {
+        if let Some(io) = c.downcast_ref::<std::io::Error>()
+            && io.kind() == std::io::ErrorKind::ConnectionRefused
+        {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
 }
 
 fn describe_reqwest(e: &reqwest::Error) -> String {

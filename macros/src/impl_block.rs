@@ -7,11 +7,12 @@
 //! owns `Room` implement the runtime's trait for it.)
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote, quote_spanned};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{ImplItem, ItemImpl, Path};
 
 use crate::errors::Errors;
+use crate::guards;
 
 /// The lifecycle hooks of the runtime's `Actor` trait.
 pub const HOOKS: &[&str] = &[
@@ -27,6 +28,45 @@ pub const HOOKS: &[&str] = &[
     "on_disconnect",
     "on_destroy",
 ];
+
+/// The hook `name` is probably a misspelling of: not a hook itself, and at most two edits
+/// (insertions, deletions, substitutions, swaps of neighbours) away from one. Every other
+/// method of the implementation is an action of the contract, which the compiler checks.
+fn misspelled_hook(name: &str) -> Option<&'static str> {
+    if HOOKS.contains(&name) {
+        return None;
+    }
+    HOOKS
+        .iter()
+        .map(|hook| (edit_distance(name, hook), *hook))
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map(|(_, hook)| hook)
+}
+
+/// Optimal string alignment distance (Levenshtein plus adjacent swaps).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[a.len()][b.len()]
+}
 
 pub fn expand(item: ItemImpl, krate: Path, errors: &mut Errors) -> TokenStream {
     let rt = quote!(#krate::__private);
@@ -65,7 +105,30 @@ pub fn expand(item: ItemImpl, krate: Path, errors: &mut Errors) -> TokenStream {
     let mut kept = Vec::new();
     let mut hooks = Vec::new();
     let (mut vars, mut conn_state, mut create_state) = (None, None, false);
-    for it in item.items.iter().cloned() {
+    for mut it in item.items.iter().cloned() {
+        if let ImplItem::Fn(f) = &mut it {
+            let held = guards::find(f.block.to_token_stream());
+            for guard in &held {
+                errors.push(guard.at, guard.message());
+            }
+            if !held.is_empty() {
+                // Only our error, not the compiler's "future cannot be sent" on top of it.
+                f.block = syn::parse_quote!({ ::core::unimplemented!() });
+                f.attrs.push(syn::parse_quote!(#[allow(unused_variables)]));
+            }
+            let name = f.sig.ident.to_string();
+            if let Some(hook) = misspelled_hook(&name) {
+                errors.push(
+                    f.sig.ident.span(),
+                    format!(
+                        "unknown hook `{name}`; did you mean `{hook}`? The hooks are: {}. \
+                         (An action of the contract cannot be named this close to a hook.)",
+                        HOOKS.join(", ")
+                    ),
+                );
+                continue;
+            }
+        }
         match &it {
             ImplItem::Fn(f) if HOOKS.contains(&f.sig.ident.to_string().as_str()) => {
                 create_state |= f.sig.ident == "create_state";
@@ -132,6 +195,28 @@ pub fn expand(item: ItemImpl, krate: Path, errors: &mut Errors) -> TokenStream {
             }
 
             #(#hooks)*
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn misspelled_hooks_are_told_from_actions() {
+        assert_eq!(misspelled_hook("on_conect"), Some("on_connect"));
+        assert_eq!(misspelled_hook("on_wkae"), Some("on_wake"));
+        assert_eq!(misspelled_hook("create_stat"), Some("create_state"));
+        assert_eq!(misspelled_hook("on_connect"), None);
+        // Actions of the examples and tests.
+        for action in [
+            "create_chat_room",
+            "create_actor",
+            "create_keys",
+            "send_message",
+        ] {
+            assert_eq!(misspelled_hook(action), None, "{action}");
         }
     }
 }

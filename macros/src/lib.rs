@@ -12,6 +12,7 @@ mod attrs;
 mod check;
 mod errors;
 mod expand;
+mod guards;
 mod impl_block;
 mod model;
 mod names;
@@ -118,10 +119,119 @@ use crate::errors::Errors;
 ///   `type Vars = ...; type ConnState = ...;` beside the actions when you need them; without
 ///   `create_state` the state starts as `Default::default()`.
 ///
+/// # Lifecycle hooks
+///
+/// Write any of these beside the actions in `#[actorium::actor] impl <Name>Actor for State`;
+/// each has a no-op default (`create_state`'s is `Default::default()`). Every `async` hook
+/// returns `actorium::Result<_>`; an error from `on_before_connect` rejects the connection and
+/// reaches the client. `Input` and `ConnParams` are the contract's `input = ...` and
+/// `conn_params = ...` types (`()` when not given); `Vars` and `ConnState` are declared in the
+/// implementation as `type Vars = ...;` / `type ConnState = ...;` (default `()`).
+///
+/// | hook | signature | when it runs |
+/// |---|---|---|
+/// | `create_state` | `async fn create_state(c: &InitCtx<'_>, input: Option<Self::Input>) -> Result<Self>` | once, when the actor is created (first `getOrCreate`/`create`); there is no state yet |
+/// | `on_create` | `async fn on_create(c: &Ctx<Self>, input: Option<Self::Input>) -> Result<()>` | once, after `create_state`; committed with the creation |
+/// | `create_vars` | `async fn create_vars(c: &Ctx<Self>) -> Result<Self::Vars>` | on every wake, before `on_wake` (vars are ephemeral, never persisted) |
+/// | `on_wake` | `async fn on_wake(c: &Ctx<Self>) -> Result<()>` | on every wake: after creation, after sleep, after a server restart |
+/// | `on_sleep` | `async fn on_sleep(c: &Ctx<Self>) -> Result<()>` | before the actor leaves memory (idle, `c.sleep()`, server shutdown); its state changes are committed |
+/// | `on_state_change` | `fn on_state_change(c: &Ctx<Self>)` (not `async`) | after each turn that changed the state was committed, before that turn's replies and events leave |
+/// | `on_before_connect` | `async fn on_before_connect(c: &Ctx<Self>, params: Option<&Self::ConnParams>) -> Result<()>` | admission of every connection (WebSocket, and the ephemeral one of each HTTP action); an error rejects it |
+/// | `create_conn_state` | `async fn create_conn_state(c: &Ctx<Self>, params: Option<&Self::ConnParams>) -> Result<Self::ConnState>` | after admission, builds the connection's state |
+/// | `on_connect` | `async fn on_connect(c: &Ctx<Self>, conn: &Conn<Self>) -> Result<()>` | a WebSocket connection is established (before its `Init`) |
+/// | `on_disconnect` | `async fn on_disconnect(c: &Ctx<Self>, conn: &Conn<Self>) -> Result<()>` | a WebSocket connection closed |
+/// | `on_destroy` | `async fn on_destroy(c: &Ctx<Self>) -> Result<()>` | `c.destroy()` or `DELETE /actors/{id}`; then the state, timers and key are deleted |
+///
+/// A method named within two edits of a hook (`on_conect`) is a compile error naming the
+/// hook it resembles and listing them all, so an action cannot be named that close to one.
+///
+/// ```
+/// use actorium::prelude::*;
+/// # use serde::{Deserialize, Serialize};
+/// # #[actorium::actor] pub trait Lobby { async fn who() -> Vec<String>; }
+/// #[derive(Default, Serialize, Deserialize, schemars::JsonSchema)]
+/// pub struct LobbyState { visits: u64 }
+///
+/// #[actorium::actor]
+/// impl LobbyActor for LobbyState {
+///     type Vars = Vec<String>;          // ephemeral: the names of the open connections
+///     type ConnState = String;
+///
+///     async fn on_wake(c: &Ctx<Self>) -> actorium::Result<()> {
+///         c.state_mut().visits += 1;
+///         Ok(())
+///     }
+///     async fn create_conn_state(_: &Ctx<Self>, _: Option<&()>) -> actorium::Result<String> {
+///         Ok("guest".into())
+///     }
+///     async fn on_connect(c: &Ctx<Self>, conn: &Conn<Self>) -> actorium::Result<()> {
+///         let _ = (c.vars(), conn.id(), conn.state().clone());
+///         Ok(())
+///     }
+///     async fn who(c: &Ctx<Self>) -> actorium::Result<Vec<String>> {
+///         Ok(c.conns().iter().map(|conn| conn.state().clone()).collect())
+///     }
+/// }
+/// ```
+///
+/// # The context
+///
+/// Actions and hooks get `c: &Ctx<Self>` (`create_state` gets `&InitCtx<'_>`, identity only).
+/// The code between two `.await`s runs alone: the actor's other actions interleave only at
+/// `.await` points.
+///
+/// | call | signature | what it does |
+/// |---|---|---|
+/// | identity | `c.key() -> &ActorKey`, `c.actor_id() -> &str`, `c.name() -> &str`, `c.meta() -> &ActorMeta` | who the actor is (`InitCtx` has the first three) |
+/// | read state | `c.state() -> StateRef<'_, Self>` | a guard that derefs to the state |
+/// | write state | `c.state_mut() -> StateMut<'_, Self>` | a guard that derefs mutably; the change is committed at the end of the turn, before any reply or event of the turn leaves |
+/// | vars | `c.vars() -> &Self::Vars` | the ephemeral values `create_vars` built |
+/// | events | `c.events() -> <Name>Events<'_, Self>` | typed broadcasts, one method per `#[event]` (`c.events().new_message(&m)`), to subscribed connections after the commit |
+/// | untyped events | `c.broadcast(name: &str, args: Vec<Value>)` | a broadcast by wire name |
+/// | connections | `c.conns() -> Vec<Arc<Conn<Self>>>`, `c.conn() -> Option<Arc<Conn<Self>>>` | the open WebSocket connections; the connection the current action came in on |
+/// | one connection | `conn.id() -> &str`, `conn.params() -> Option<&Self::ConnParams>`, `conn.state() / conn.state_mut()`, `conn.is_subscribed(event: &str) -> bool`, `conn.send(name: &str, args: Vec<Value>)` | a `Conn<Self>`: its id, params, ephemeral state, subscriptions; an event to it alone |
+/// | timers | `c.schedule().after(delay: Duration, action: &str, args: Vec<Value>) -> String`, `.at(when: SystemTime, ..) -> String`, `.cancel(timer_id: &str)` | durable: call one of the actor's own actions later, even after a restart |
+/// | other actors | `c.client() -> &Client` | the same client as outside (`c.client().get_or_create::<OtherRef>(key).action(..).await`), in-process for actors hosted here |
+/// | files | `c.data_dir() -> &Path` | the server's directory for the actors' own files (`--data-dir`) |
+/// | sleep, destroy | `c.sleep()`, `c.destroy()` | after the current turn: put the actor to sleep; destroy it (`on_destroy`, then its state, timers and key are deleted) |
+///
+/// Errors: actions return `actorium::Result<T>`; `Err(UserError::new("code", "message").into())`
+/// reaches every client as group `"user"`; `?` on other errors gives an internal error (logged,
+/// not sent). Values (`Value`, argument lists) come from `actorium::protocol::Value`.
+///
+/// **State guards and `.await`.** `StateRef`/`StateMut` are not `Send`: a guard still alive at
+/// an `.await` (where the actor's other actions may run) is a compile error. Read what you need
+/// into locals, or scope the guard in a block that ends before the `.await`:
+///
+/// ```
+/// # use actorium::prelude::*;
+/// # #[actorium::actor] pub trait Counter { async fn add(by: i64) -> i64; }
+/// # #[derive(Default, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+/// # pub struct State { count: i64 }
+/// # #[actorium::actor]
+/// # impl CounterActor for State {
+/// async fn add(c: &Ctx<Self>, by: i64) -> actorium::Result<i64> {
+///     let count = {
+///         let mut state = c.state_mut();
+///         state.count += by;
+///         state.count
+///     };                                     // the guard ends here
+///     std::future::ready(()).await;          // other actions may run here
+///     Ok(count)
+/// }
+/// # }
+/// ```
+///
+/// `let state = c.state_mut();` followed by an `.await` in the same block is reported by the
+/// macro with that advice; a guard kept alive some other way (a temporary in the same
+/// statement as the `.await`) gets the compiler's "future cannot be sent between threads
+/// safely" naming `StateMut`/`StateRef`.
+///
 /// Mistakes are compile errors at the offending span: non-async or generic actions, receivers,
 /// reference, `impl Trait` or pattern parameters, duplicate wire names, actions named like handle
 /// methods (`resolve`, `connect`, ...), events with a body or a return type, unknown or bad
-/// attribute arguments, and value types without serde support.
+/// attribute arguments, value types without serde support, misspelled hooks, and a state guard
+/// bound with `let` that is still alive at an `.await`.
 #[proc_macro_attribute]
 pub fn actor(attr: TokenStream, item: TokenStream) -> TokenStream {
     let item = proc_macro2::TokenStream::from(item);

@@ -15,10 +15,7 @@ pub fn split_version(bytes: &[u8]) -> Result<(u16, &[u8]), ProtocolError> {
     if bytes.len() < 2 {
         return Err(ProtocolError::Truncated);
     }
-    let version = u16::from_le_bytes([bytes[0], bytes[1]]);
-    if !(1..=4).contains(&version) {
-        return Err(ProtocolError::UnsupportedVersion(version));
-    }
+    let version = crate::version::check(u16::from_le_bytes([bytes[0], bytes[1]]))?;
     Ok((version, &bytes[2..]))
 }
 

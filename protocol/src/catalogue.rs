@@ -73,6 +73,9 @@ catalogue! {
     UNSUPPORTED_WEBSOCKET_ENCODING = "actor"."unsupported_websocket_encoding" => 400;
     /// `actor.invalid_name`: no actor with that name is registered (actorium).
     INVALID_NAME = "actor"."invalid_name" => 400;
+    /// `actor.too_many_subscriptions`: a WebSocket connection asked for more event
+    /// subscriptions than the server allows per connection (actorium; the connection goes on).
+    TOO_MANY_SUBSCRIPTIONS = "actor"."too_many_subscriptions" => 400;
     /// `actor.destroyed`: close reason of connections to a destroyed actor.
     DESTROYED = "actor"."destroyed" => 500;
     /// `actor.destroyed_during_creation`: the engine destroyed an actor while creating it.
@@ -121,6 +124,17 @@ catalogue! {
     NOT_SUPPORTED = "core"."not_supported" => 501;
     /// `ws.going_away`: close reason of connections to an actor that went to sleep.
     GOING_AWAY = "ws"."going_away" => 500;
+    /// `ws.ping_timeout`: close reason of a WebSocket that did not answer the server's ping.
+    WS_PING_TIMEOUT = "ws"."ping_timeout" => 408;
+    /// `actor.state_too_large`: the turn would have grown the actor's state past the per-actor
+    /// limit; it was rolled back and the actor keeps its last committed state (actorium).
+    STATE_TOO_LARGE = "actor"."state_too_large" => 400;
+    /// `storage.full`: the server's disk is full; nothing of the turn was stored and the actor
+    /// keeps its last committed state. Not a bug: retry once space is freed (actorium).
+    STORAGE_FULL = "storage"."full" => 503;
+    /// `storage.corrupt`: the actor's stored data fails its integrity check; the actor is
+    /// refused until an operator restores it (actorium).
+    STORAGE_CORRUPT = "storage"."corrupt" => 500;
 }
 
 /// The status of a group whose every code is a client mistake (RivetKit's mapping), if any.
@@ -222,6 +236,14 @@ impl WireError {
         TOO_MANY_CONNECTIONS.error("The server is at its connection cap; retry later.")
     }
 
+    /// `actor.too_many_subscriptions`: more than `limit` subscriptions on one connection.
+    pub fn too_many_subscriptions(limit: usize) -> Self {
+        TOO_MANY_SUBSCRIPTIONS.error(format!(
+            "Too many subscriptions on this connection (limit {limit}); unsubscribe from an \
+             event first."
+        ))
+    }
+
     /// `message.incoming_too_long`.
     pub fn incoming_too_long(limit: usize) -> Self {
         INCOMING_TOO_LONG.error(format!("Incoming message too long (limit {limit} bytes)."))
@@ -267,6 +289,28 @@ impl WireError {
         NOT_SUPPORTED.error(format!("{what}: not supported by this server."))
     }
 
+    /// `actor.state_too_large`: a state of `size` bytes over the `limit`.
+    pub fn state_too_large(size: usize, limit: usize) -> Self {
+        STATE_TOO_LARGE.error(format!(
+            "The actor's state would grow to {size} bytes, over the limit of {limit} bytes; \
+             the changes were rolled back. Keep large data in several actors."
+        ))
+    }
+
+    /// `storage.full`: the disk is full.
+    pub fn storage_full() -> Self {
+        STORAGE_FULL.error(
+            "The server's storage is full; nothing was stored. Try again once space is freed.",
+        )
+    }
+
+    /// `storage.corrupt`: `what` (e.g. "the state of actor X") fails its integrity check.
+    pub fn storage_corrupt(what: &str) -> Self {
+        STORAGE_CORRUPT.error(format!(
+            "Stored data is corrupt ({what}); the actor is refused until it is restored."
+        ))
+    }
+
     /// Whether this error is of `code`.
     pub fn is_code(&self, code: ErrorCode) -> bool {
         code.is(self)
@@ -304,6 +348,9 @@ mod tests {
         assert_eq!(WireError::new("queue", "full", "m").http_status(), 400);
         assert_eq!(WireError::new("user", "nope", "m").http_status(), 500);
         assert_eq!(WireError::internal().http_status(), 500);
+        assert_eq!(WireError::state_too_large(2, 1).http_status(), 400);
+        assert_eq!(WireError::storage_full().http_status(), 503);
+        assert_eq!(WireError::storage_corrupt("x").http_status(), 500);
     }
 
     #[test]

@@ -174,6 +174,18 @@ pub fn escape_for_json(value: Value) -> Value {
 /// Prepares a value for CBOR or BARE output to a JavaScript peer: escapes `$`-arrays and writes
 /// whole numbers with 2^32 <= |n| <= 2^53-1 as floats (JavaScript `number`s, not `bigint`s).
 pub fn escape_for_cbor(value: Value) -> Value {
+    cbor_for_js(value, true)
+}
+
+/// [`escape_for_cbor`] without the `$`-array escape, for peers that read plain CBOR: BARE
+/// before v4 (RivetKit 2.2 and older write and read user values without JSON-compat markers,
+/// see [`crate::version::MARKERS_VERSION`]).
+pub fn escape_for_plain_cbor(value: Value) -> Value {
+    cbor_for_js(value, false)
+}
+
+fn cbor_for_js(value: Value, dollar: bool) -> Value {
+    let walk = |v| cbor_for_js(v, dollar);
     match value {
         Value::Integer(i) => {
             let n = i128::from(i);
@@ -184,15 +196,20 @@ pub fn escape_for_cbor(value: Value) -> Value {
             }
         }
         Value::Array(items) => {
-            escape_dollar_array(items.into_iter().map(escape_for_cbor).collect())
+            let items = items.into_iter().map(walk).collect();
+            if dollar {
+                escape_dollar_array(items)
+            } else {
+                Value::Array(items)
+            }
         }
         Value::Map(entries) => Value::Map(
             entries
                 .into_iter()
-                .map(|(k, v)| (escape_for_cbor(k), escape_for_cbor(v)))
+                .map(|(k, v)| (walk(k), walk(v)))
                 .collect(),
         ),
-        Value::Tag(tag, inner) => Value::Tag(tag, Box::new(escape_for_cbor(*inner))),
+        Value::Tag(tag, inner) => Value::Tag(tag, Box::new(walk(*inner))),
         other => other,
     }
 }
@@ -288,14 +305,22 @@ pub fn from_json(value: serde_json::Value) -> Value {
 
 /// Serializes a Rust value into the value model.
 pub fn serialize<T: serde::Serialize + ?Sized>(value: &T) -> Result<Value, ProtocolError> {
-    Value::serialized(value).map_err(|e| ProtocolError::Cbor(e.to_string()))
+    Value::serialized(value).map_err(|e| ProtocolError::Cbor(serde_message(e)))
 }
 
 /// Deserializes a Rust value from the value model.
 pub fn deserialize<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, ProtocolError> {
     value
         .deserialized()
-        .map_err(|e| ProtocolError::Shape(e.to_string()))
+        .map_err(|e| ProtocolError::Shape(serde_message(e)))
+}
+
+/// serde's own message (`invalid type: integer `42`, expected str`): ciborium's error
+/// displays as its `Debug` form (`Custom("...")`).
+fn serde_message(e: ciborium::value::Error) -> String {
+    match e {
+        ciborium::value::Error::Custom(message) => message,
+    }
 }
 
 #[cfg(test)]
@@ -304,6 +329,15 @@ mod tests {
 
     fn text(s: &str) -> Value {
         Value::Text(s.into())
+    }
+
+    #[test]
+    fn deserialize_errors_read_as_serde_wrote_them() {
+        let e = deserialize::<String>(Value::Integer(42.into())).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid message: invalid type: integer `42`, expected str"
+        );
     }
 
     #[test]

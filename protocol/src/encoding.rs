@@ -11,7 +11,7 @@ pub enum Encoding {
     Json,
     /// One CBOR item mirroring the JSON shape; WebSocket binary frames.
     Cbor,
-    /// BARE v4 with a little-endian `u16` version prefix; user values are embedded CBOR.
+    /// BARE (v1–v4) with a little-endian `u16` version prefix; user values are embedded CBOR.
     /// The official client's default.
     #[default]
     Bare,

@@ -15,6 +15,17 @@ pub enum ProtocolError {
     /// A BARE payload carried a version this crate does not read (1 to 4 are read).
     #[error("unsupported protocol version {0}")]
     UnsupportedVersion(u16),
+    /// The message does not exist in the BARE version it was to be read or written in (the
+    /// queue messages exist from v3 on).
+    #[error("{message} does not exist in client protocol version {version} (only from v{since})")]
+    NotInVersion {
+        /// The message, e.g. `HttpQueueSendRequest`.
+        message: &'static str,
+        /// The version asked for.
+        version: u16,
+        /// The first version that has the message.
+        since: u16,
+    },
     /// `x-rivet-encoding` or `rivet_encoding.*` named an unknown encoding.
     #[error("unknown encoding `{0}`")]
     UnknownEncoding(String),

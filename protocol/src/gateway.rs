@@ -8,7 +8,7 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use ciborium::Value;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 
-use crate::{ActorKey, ProtocolError, compat};
+use crate::{ActorKey, KeyPolicy, ProtocolError, compat};
 
 /// What JavaScript's `encodeURIComponent` leaves alone: `A-Z a-z 0-9 - _ . ! ~ * ' ( )`.
 const URI_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
@@ -170,10 +170,22 @@ impl GatewayTarget {
 
     /// Parses the segment after `/gateway/` and the request's query string. For a direct
     /// target the query is ignored; for a query target the `rvt-*` parameters are read, and
-    /// the remaining (non-`rvt-*`) parameters are returned for the actor.
+    /// the remaining (non-`rvt-*`) parameters are returned for the actor. `rvt-key` is read
+    /// under the default [`KeyPolicy`] ([`GatewayTarget::parse_with`]).
     pub fn parse(
         segment: &str,
         query: Option<&str>,
+    ) -> Result<(Self, Vec<(String, String)>), ProtocolError> {
+        Self::parse_with(segment, query, &KeyPolicy::DEFAULT)
+    }
+
+    /// [`GatewayTarget::parse`] with `rvt-key` read under `keys`
+    /// ([`KeyPolicy::parse_query`]): an invalid or oversized key is a [`ProtocolError::Key`]
+    /// (the other parameters' errors are [`ProtocolError::Gateway`]).
+    pub fn parse_with(
+        segment: &str,
+        query: Option<&str>,
+        keys: &KeyPolicy,
     ) -> Result<(Self, Vec<(String, String)>), ProtocolError> {
         let segment = percent_decode_str(segment)
             .decode_utf8()
@@ -182,10 +194,16 @@ impl GatewayTarget {
         // every gateway request, so only the fields kept are copied.
         let mut rvt = RvtParams::default();
         let mut rest = Vec::new();
-        for (k, v) in form_pairs(query.unwrap_or("")) {
+        // `rvt-key` is kept as written and decoded strictly below (no replacement characters).
+        let mut raw_key = None;
+        for (k, raw) in raw_pairs(query.unwrap_or("")) {
+            let k = form_decode(k);
             match k.strip_prefix("rvt-") {
-                Some(name) => rvt.set(name, v),
-                None => rest.push((k.into_owned(), v.into_owned())),
+                Some("key") => {
+                    raw_key.get_or_insert(raw);
+                }
+                Some(name) => rvt.set(name, form_decode(raw)),
+                None => rest.push((k.into_owned(), form_decode(raw).into_owned())),
             }
         }
         if rvt.method.is_none() && rvt.namespace.is_none() {
@@ -225,7 +243,7 @@ impl GatewayTarget {
             namespace: namespace.into_owned(),
             method,
             runner: owned(rvt.runner),
-            key: ActorKey::from_query(rvt.key.as_deref()),
+            key: keys.parse_query(raw_key)?,
             input,
             region: owned(rvt.region),
             crash_policy: owned(rvt.crash_policy),
@@ -239,11 +257,17 @@ impl GatewayTarget {
 /// The pairs of an `application/x-www-form-urlencoded` query, as `form_urlencoded::parse`
 /// reads them (`+` is a space, escapes are decoded, invalid UTF-8 is replaced, empty pairs are
 /// skipped), but borrowed from the query when a part has nothing to decode.
+#[cfg(test)]
 fn form_pairs(query: &str) -> impl Iterator<Item = (Cow<'_, str>, Cow<'_, str>)> {
-    query.split('&').filter(|p| !p.is_empty()).map(|pair| {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        (form_decode(k), form_decode(v))
-    })
+    raw_pairs(query).map(|(k, v)| (form_decode(k), form_decode(v)))
+}
+
+/// The pairs of a query as written (nothing decoded), empty pairs skipped.
+fn raw_pairs(query: &str) -> impl Iterator<Item = (&str, &str)> {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| pair.split_once('=').unwrap_or((pair, "")))
 }
 
 fn form_decode(part: &str) -> Cow<'_, str> {
@@ -261,7 +285,6 @@ struct RvtParams<'q> {
     namespace: Option<Cow<'q, str>>,
     method: Option<Cow<'q, str>>,
     runner: Option<Cow<'q, str>>,
-    key: Option<Cow<'q, str>>,
     input: Option<Cow<'q, str>>,
     region: Option<Cow<'q, str>>,
     crash_policy: Option<Cow<'q, str>>,
@@ -275,7 +298,6 @@ impl<'q> RvtParams<'q> {
             "namespace" => &mut self.namespace,
             "method" => &mut self.method,
             "runner" => &mut self.runner,
-            "key" => &mut self.key,
             "input" => &mut self.input,
             "region" => &mut self.region,
             "crash-policy" => &mut self.crash_policy,
@@ -390,6 +412,27 @@ mod tests {
             )
             .is_err()
         );
+    }
+
+    #[test]
+    fn rvt_key_is_decoded_strictly_and_under_the_policy() {
+        let q = |key: &str| format!("rvt-namespace=default&rvt-method=get&rvt-key={key}");
+        for bad in ["%ff%fe", "%80%80", "a%zz"] {
+            let e = GatewayTarget::parse("counter", Some(&q(bad))).unwrap_err();
+            assert!(matches!(e, ProtocolError::Key(_)), "{bad}: {e}");
+        }
+        let many = vec!["p"; 20_000].join(",");
+        assert!(matches!(
+            GatewayTarget::parse("counter", Some(&q(&many))),
+            Err(ProtocolError::Key(_))
+        ));
+        let (t, _) = GatewayTarget::parse("counter", Some(&q("a+b,%E2%9C%93"))).unwrap();
+        let GatewayTarget::Query(t) = t else {
+            panic!("not a query target")
+        };
+        assert_eq!(t.key, ["a b", "\u{2713}"].into_key());
+        let strict = KeyPolicy::DEFAULT.max_parts(1);
+        assert!(GatewayTarget::parse_with("counter", Some(&q("a,b")), &strict).is_err());
     }
 
     #[test]

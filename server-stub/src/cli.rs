@@ -7,13 +7,19 @@
 //!                   [--header-timeout-ms 10000] [--body-timeout-ms 30000]
 //!                   [--keep-alive-timeout-ms 60000] [--max-connections 10000]
 //!                   [--shutdown-timeout-ms 10000]
+//!                   [--max-key-part-chars 128] [--max-key-parts 32] [--max-key-bytes 2048]
+//!                   [--max-subscriptions 256] [--max-event-name-bytes 256]
+//!                   [--log-format text|json] [--cors-origin ORIGIN,...]
+//!                   [--max-state-bytes 1048576]
 //! my-server schema              prints the registry's schema (JSON)
 //! my-server --engine URL [--namespace default] [--pool default] [--engine-token T]
 //!                               (feature `engine`) joins a Rivet Engine as an envoy instead of
 //!                               listening; see [`crate::engine`]
 //! ```
 //!
-//! Logs go to stderr (`RUST_LOG` filters them, default `info`); once the server listens it
+//! Every serve flag has an environment variable (`ACTORIUM_*`; the engine flags RivetKit's
+//! `RIVET_*`); a flag on the command line wins. Logs go to stderr (`RUST_LOG` filters them,
+//! default `info`; colour only on a terminal without `NO_COLOR`); once the server listens it
 //! prints `actorium listening on http://ADDR` on stdout (with `--port 0`, ADDR has the port
 //! the system chose). SIGINT/SIGTERM shut down gracefully: in-flight requests get up to
 //! `--shutdown-timeout-ms` to finish (then their connections are dropped), every actor
@@ -33,6 +39,10 @@ use crate::host::Registry;
 use crate::host::{Host, HostConfig};
 use crate::http::{self, ConnectionLimits, ServerConfig};
 use crate::storage::{MemoryStorage, SqliteStorage, Storage, StorageError, SyncMode};
+
+mod logging;
+
+pub use logging::{LogFormat, colour_on_stderr, init_logging, init_tracing};
 
 /// A failure of the serve helper.
 #[derive(Debug, thiserror::Error)]
@@ -111,24 +121,24 @@ pub struct ServeArgs {
     #[arg(long, default_value = "./.actorium", env = "ACTORIUM_DATA_DIR")]
     pub data_dir: PathBuf,
     /// Keep everything in memory (nothing survives the process).
-    #[arg(long)]
+    #[arg(long, env = "ACTORIUM_MEMORY", value_parser = clap::builder::BoolishValueParser::new())]
     pub memory: bool,
     /// Require this token on every request but /metadata and /health.
     #[arg(long, env = "ACTORIUM_TOKEN")]
     pub token: Option<String>,
     /// SQLite durability.
-    #[arg(long, value_enum, default_value = "normal")]
+    #[arg(long, value_enum, default_value = "normal", env = "ACTORIUM_SYNC")]
     pub sync: SyncArg,
     /// Milliseconds an actor with no connections and no work stays in memory.
-    #[arg(long, default_value_t = 30_000)]
+    #[arg(long, default_value_t = 30_000, env = "ACTORIUM_IDLE_TIMEOUT_MS")]
     pub idle_timeout_ms: u64,
     /// Milliseconds after which an idle actor gives up its task and mailbox but keeps its
     /// state and vars in memory (parked); its next message resumes it. At or above
     /// --idle-timeout-ms, actors never park.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = 100, env = "ACTORIUM_PARK_AFTER_MS")]
     pub park_after_ms: u64,
     /// Milliseconds an action may run before `actor.action_timed_out`.
-    #[arg(long, default_value_t = 60_000)]
+    #[arg(long, default_value_t = 60_000, env = "ACTORIUM_ACTION_TIMEOUT_MS")]
     pub action_timeout_ms: u64,
     /// Milliseconds a client has to send a complete request head (from connecting, or from
     /// the first byte after a keep-alive pause); then the connection closes.
@@ -147,6 +157,33 @@ pub struct ServeArgs {
     /// connections are dropped (every actor still commits and sleeps).
     #[arg(long, default_value_t = 10_000, env = "ACTORIUM_SHUTDOWN_TIMEOUT_MS")]
     pub shutdown_timeout_ms: u64,
+    /// Longest key part, in characters (every path: REST, gateway, WebSocket, actor to actor).
+    #[arg(long, default_value_t = 128, env = "ACTORIUM_MAX_KEY_PART_CHARS")]
+    pub max_key_part_chars: usize,
+    /// Most parts of a key.
+    #[arg(long, default_value_t = 32, env = "ACTORIUM_MAX_KEY_PARTS")]
+    pub max_key_parts: usize,
+    /// Most bytes of all parts of a key together.
+    #[arg(long, default_value_t = 2048, env = "ACTORIUM_MAX_KEY_BYTES")]
+    pub max_key_bytes: usize,
+    /// Most event subscriptions per WebSocket connection.
+    #[arg(long, default_value_t = 256, env = "ACTORIUM_MAX_SUBSCRIPTIONS")]
+    pub max_subscriptions: usize,
+    /// Longest event name of a subscription, in bytes.
+    #[arg(long, default_value_t = 256, env = "ACTORIUM_MAX_EVENT_NAME_BYTES")]
+    pub max_event_name_bytes: usize,
+    /// Milliseconds between the server's WebSocket pings; a socket that has not answered the
+    /// previous ping is closed (0: no pings).
+    #[arg(long, default_value_t = 30_000, env = "ACTORIUM_WS_PING_INTERVAL_MS")]
+    pub ws_ping_interval_ms: u64,
+    /// Most actions of one WebSocket connection awaiting replies; at the cap the server reads
+    /// no more of its frames until replies go out.
+    #[arg(long, default_value_t = 256, env = "ACTORIUM_WS_MAX_IN_FLIGHT")]
+    pub ws_max_in_flight: usize,
+    /// Largest state an actor may commit, in bytes of its stored (CBOR) form: a turn that
+    /// would grow it past this is rolled back with `actor.state_too_large`.
+    #[arg(long, default_value_t = 1 << 20, env = "ACTORIUM_MAX_STATE_BYTES")]
+    pub max_state_bytes: usize,
     /// Join the Rivet Engine at this endpoint as an envoy instead of listening (no port is
     /// opened; clients use the engine's endpoint).
     #[cfg(feature = "engine")]
@@ -164,6 +201,19 @@ pub struct ServeArgs {
     #[cfg(feature = "engine")]
     #[arg(long, env = "RIVET_TOKEN")]
     pub engine_token: Option<String>,
+    /// Log lines on stderr: readable text, or one JSON object per line.
+    #[arg(long, value_enum, default_value = "text", env = "ACTORIUM_LOG_FORMAT")]
+    pub log_format: LogFormat,
+    /// Browser origins allowed to call the server (CORS), e.g. `https://app.example.com`;
+    /// repeat the flag or separate with commas. `*` allows every origin, without credentials.
+    /// Default: none (browsers refuse cross-origin calls; non-browser clients are unaffected).
+    #[arg(
+        long = "cors-origin",
+        env = "ACTORIUM_CORS_ORIGIN",
+        value_name = "ORIGIN",
+        value_delimiter = ','
+    )]
+    pub cors_origins: Vec<String>,
     /// Printed (with the endpoint) once the server listens: a first thing to try.
     #[arg(skip)]
     pub hint: Option<fn(&str) -> String>,
@@ -186,6 +236,14 @@ impl Default for ServeArgs {
             keep_alive_timeout_ms: 60_000,
             max_connections: 10_000,
             shutdown_timeout_ms: 10_000,
+            max_key_part_chars: 128,
+            max_key_parts: 32,
+            max_key_bytes: 2048,
+            max_subscriptions: 256,
+            max_event_name_bytes: 256,
+            ws_ping_interval_ms: 30_000,
+            ws_max_in_flight: 256,
+            max_state_bytes: 1 << 20,
             #[cfg(feature = "engine")]
             engine: None,
             #[cfg(feature = "engine")]
@@ -194,6 +252,8 @@ impl Default for ServeArgs {
             pool: "default".into(),
             #[cfg(feature = "engine")]
             engine_token: None,
+            log_format: LogFormat::Text,
+            cors_origins: Vec::new(),
             hint: None,
         }
     }
@@ -203,7 +263,7 @@ impl Default for ServeArgs {
 ///
 /// ```no_run
 /// fn main() -> std::process::ExitCode {
-///     actorium_server::cli::main(actorium_server::Registry::new())
+///     actorium::cli::main(actorium::Registry::new())
 /// }
 /// ```
 pub fn main(registry: Registry) -> ExitCode {
@@ -224,7 +284,7 @@ pub fn main_with_hint(registry: Registry, hint: Option<fn(&str) -> String>) -> E
 }
 
 fn run(registry: Registry, args: ServeArgs) -> ExitCode {
-    init_tracing();
+    init_logging(args.log_format);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -242,17 +302,6 @@ fn run(registry: Registry, args: ServeArgs) -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-/// Installs a readable tracing subscriber on stderr (`RUST_LOG`, default `info`); does
-/// nothing if one is installed already.
-pub fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
 }
 
 /// Opens the storage `args` describe.
@@ -304,7 +353,9 @@ pub async fn serve(
             idle_timeout: Duration::from_millis(args.idle_timeout_ms),
             park_after: Duration::from_millis(args.park_after_ms),
             action_timeout: Duration::from_millis(args.action_timeout_ms),
+            max_state_bytes: args.max_state_bytes,
             data_dir: actor_files_dir(&args)?,
+            key_policy: key_policy(&args),
             ..HostConfig::default()
         };
         let opts = crate::engine::EngineOptions {
@@ -327,9 +378,11 @@ pub async fn serve(
         idle_timeout: Duration::from_millis(args.idle_timeout_ms),
         park_after: Duration::from_millis(args.park_after_ms),
         action_timeout: Duration::from_millis(args.action_timeout_ms),
+        max_state_bytes: args.max_state_bytes,
         client_endpoint: format!("http://{own}"),
         client_token: args.token.clone(),
         data_dir: actor_files_dir(&args)?,
+        key_policy: key_policy(&args),
         ..HostConfig::default()
     };
     let host = Host::new(registry, storage, config);
@@ -346,14 +399,29 @@ pub async fn serve(
         .keep_alive_timeout(Duration::from_millis(args.keep_alive_timeout_ms))
         .max_connections(args.max_connections)
         .shutdown_timeout(Duration::from_millis(args.shutdown_timeout_ms));
+    let limits = http::Limits::default()
+        .max_subscriptions(args.max_subscriptions)
+        .max_event_name(args.max_event_name_bytes)
+        .ws_max_in_flight(args.ws_max_in_flight);
     let server = ServerConfig {
         token: args.token,
+        limits,
+        ws_ping_interval: Duration::from_millis(args.ws_ping_interval_ms),
+        cors_origins: args.cors_origins,
         connections,
         ..ServerConfig::default()
     };
     http::serve(listener, host, server, shutdown).await?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The key policy the `--max-key-*` flags describe.
+fn key_policy(args: &ServeArgs) -> actorium_protocol::KeyPolicy {
+    actorium_protocol::KeyPolicy::DEFAULT
+        .max_part_chars(args.max_key_part_chars)
+        .max_parts(args.max_key_parts)
+        .max_bytes(args.max_key_bytes)
 }
 
 /// Where actors keep their own files: the data directory, or with `--memory` a per-process
@@ -398,6 +466,51 @@ mod tests {
     fn args(extra: &[&str]) -> ServeArgs {
         let argv = ["server"].iter().chain(extra).copied();
         Cli::try_parse_from(argv).expect("valid flags").serve
+    }
+
+    /// Every serve flag can be set from the environment (so a new flag cannot forget it):
+    /// `ACTORIUM_*`, or RivetKit's `RIVET_*` for the engine flags.
+    #[test]
+    fn every_serve_flag_has_an_environment_variable() {
+        let cli = <Cli as clap::CommandFactory>::command();
+        let serve = cli.find_subcommand("serve").expect("the serve subcommand");
+        let mut checked = 0;
+        for command in [&cli, serve] {
+            for arg in command.get_arguments() {
+                let id = arg.get_id().as_str();
+                if matches!(id, "help" | "version") {
+                    continue;
+                }
+                let env = arg
+                    .get_env()
+                    .and_then(|e| e.to_str())
+                    .unwrap_or_else(|| panic!("--{id} has no environment variable (env = \"…\")"));
+                let engine = ["engine", "namespace", "pool", "engine_token"].contains(&id);
+                let prefix = if engine { "RIVET_" } else { "ACTORIUM_" };
+                assert!(
+                    env.starts_with(prefix),
+                    "--{id}: {env} should start with {prefix}"
+                );
+                checked += 1;
+            }
+        }
+        // At least host, port, data-dir, memory, token, sync, three timeouts, five limits, log
+        // format and CORS, on the command and on `serve`.
+        assert!(checked >= 2 * 16, "only {checked} flags seen");
+    }
+
+    #[test]
+    fn cors_origins_repeat_or_separate_with_commas() {
+        let a = args(&[
+            "--cors-origin",
+            "https://a.test,https://b.test",
+            "--cors-origin",
+            "*",
+        ]);
+        assert_eq!(a.cors_origins, ["https://a.test", "https://b.test", "*"]);
+        assert_eq!(args(&[]).cors_origins, Vec::<String>::new());
+        assert_eq!(args(&["--log-format", "json"]).log_format, LogFormat::Json);
+        assert_eq!(args(&[]).log_format, LogFormat::Text);
     }
 
     #[tokio::test]

@@ -15,7 +15,7 @@ pub type Result<T, E = ActorError> = std::result::Result<T, E>;
 /// `"user"` with this code, message and metadata.
 ///
 /// ```
-/// use actorium_server::UserError;
+/// use actorium::UserError;
 /// let e = UserError::new("bad_thing", "nope").with_metadata(&serde_json::json!({"why": "test"}));
 /// assert_eq!(e.code(), "bad_thing");
 /// ```
@@ -81,7 +81,7 @@ impl UserError {
 /// The error type of actions and hooks.
 ///
 /// Built from a [`UserError`] (public; also a user error another actor raised, reaching this
-/// actor as an `actorium_client::CallError`), from one of the framework constructors
+/// actor as an `actorium::CallError`), from one of the framework constructors
 /// ([`ActorError::action_not_found`], [`ActorError::invalid_args`], [`ActorError::public`]), or
 /// with `?` from any other error, which becomes the generic internal error
 /// (`rivetkit.internal_error`, "An internal error occurred") for the caller and is logged with
@@ -165,10 +165,11 @@ impl<E: StdError + Send + Sync + 'static> From<E> for ActorError {
             return ActorError::of(Repr::User(u));
         }
         // So does a public framework error about the request (`actor.duplicate_key`,
-        // `actor.not_found`, ...), without the other actor's specifier.
+        // `actor.not_found`, `validation.invalid_input` for a bad key, ...), without the other
+        // actor's specifier.
         if let Some(actorium_client::CallError::Actor(w)) =
             other.downcast_ref::<actorium_client::CallError>()
-            && w.group == "actor"
+            && (w.group == "actor" || w.group == "validation")
         {
             let mut w = (**w).clone();
             w.actor = None;

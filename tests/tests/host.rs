@@ -8,12 +8,11 @@ use std::time::Duration;
 
 use actorium::protocol::{ActorKey, IntoKey, ToClient, Value, WireError};
 use actorium::server::{
-    ConnOut, Host, HostConfig, MemoryStorage, SqliteStorage, Storage, SyncMode,
+    ConnOut, ConnSender, Host, HostConfig, MemoryStorage, SqliteStorage, Storage, SyncMode,
 };
 use actorium::{Conn, Ctx, InitCtx, Registry, UserError};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use tokio::sync::mpsc;
 
 static VARS_BUILT: AtomicUsize = AtomicUsize::new(0);
 static CONNECTED: AtomicUsize = AtomicUsize::new(0);
@@ -426,7 +425,11 @@ async fn connections_get_events_in_order_and_can_be_rejected() {
         .await
         .unwrap();
     let e = host
-        .connect(&meta, Some(Value::Text("nope".into())), mpsc::channel(8).0)
+        .connect(
+            &meta,
+            Some(Value::Text("nope".into())),
+            ConnSender::channel(8).0,
+        )
         .await
         .unwrap_err();
     assert_eq!(
@@ -434,7 +437,7 @@ async fn connections_get_events_in_order_and_can_be_rejected() {
         ("user", "conn_rejected")
     );
 
-    let (tx, mut rx) = mpsc::channel(16);
+    let (tx, mut rx) = ConnSender::channel(16);
     let connected = CONNECTED.load(Ordering::SeqCst);
     let conn = host
         .connect(&meta, Some(Value::Text("alice".into())), tx)
@@ -444,7 +447,11 @@ async fn connections_get_events_in_order_and_can_be_rejected() {
     // A second connection that closes: on_disconnect runs.
     let disconnected = DISCONNECTED.load(Ordering::SeqCst);
     let short = host
-        .connect(&meta, Some(Value::Text("bob".into())), mpsc::channel(8).0)
+        .connect(
+            &meta,
+            Some(Value::Text("bob".into())),
+            ConnSender::channel(8).0,
+        )
         .await
         .unwrap();
     short.disconnect().await;
@@ -454,7 +461,7 @@ async fn connections_get_events_in_order_and_can_be_rejected() {
         ConnOut::Msg(ToClient::ActionResponse { id: 0, output }) => assert_eq!(output, int(1)),
         other => panic!("unexpected {other:?}"),
     }
-    conn.subscribe("changed".into(), true).unwrap();
+    conn.subscribe("changed".into(), true).await.unwrap();
     conn.action(1, "add".into(), vec![int(1)]).unwrap();
     match rx.recv().await.unwrap() {
         ConnOut::Msg(ToClient::Event { name, args }) => {

@@ -299,9 +299,10 @@ async fn a_to_b_to_a_and_headers() {
         .await
         .unwrap();
     let h = resp.headers();
-    assert_eq!(h["access-control-allow-origin"], "http://example.test");
-    assert_eq!(h["access-control-allow-credentials"], "true");
-    assert_eq!(h["access-control-expose-headers"], "*");
+    // No CORS origins configured (the default): no CORS headers (examples/tests/operations.rs
+    // tests configured origins).
+    assert!(h.get("access-control-allow-origin").is_none(), "{h:?}");
+    assert!(h.get("access-control-allow-credentials").is_none(), "{h:?}");
     assert_eq!(h["x-rivet-actor-key"], "h");
     assert_eq!(h["x-rivet-actor"].len(), 30);
     let pre = http()
@@ -316,9 +317,10 @@ async fn a_to_b_to_a_and_headers() {
         .await
         .unwrap();
     assert_eq!(pre.status(), 204);
-    assert_eq!(
-        pre.headers()["access-control-allow-headers"],
-        "x-rivet-encoding"
+    assert!(
+        pre.headers().get("access-control-allow-headers").is_none(),
+        "{:?}",
+        pre.headers()
     );
     s.stop().await.expect("the test server stops cleanly");
 }

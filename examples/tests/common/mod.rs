@@ -22,11 +22,17 @@ pub struct SeedServer {
 impl SeedServer {
     /// Starts the seed server binary of this package and waits for `actorium listening on URL`.
     pub fn start() -> SeedServer {
+        SeedServer::start_with(&[])
+    }
+
+    /// [`SeedServer::start`] with more command-line flags.
+    pub fn start_with(extra: &[&str]) -> SeedServer {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_seed-server"));
         command
             .args(["--host", "127.0.0.1", "--port", "0", "--data-dir"])
             .arg(dir.path())
+            .args(extra)
             .env("RUST_LOG", "warn");
         let options = StartOptions {
             timeout: STARTUP_TIMEOUT,

@@ -6,6 +6,7 @@ use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use super::{Ctx, idents_and_types};
+use crate::names;
 
 pub fn expand(cx: &Ctx<'_>) -> TokenStream {
     let rt = &cx.rt;
@@ -32,9 +33,12 @@ pub fn expand(cx: &Ctx<'_>) -> TokenStream {
         let wire = &a.wire_name;
         let (ids, tys) = idents_and_types(&a.params);
         // Spanned at the types, so a type without serde support is reported there.
-        let takes = tys
-            .iter()
-            .map(|ty| quote_spanned!(ty.span()=> args.next::<#ty>()?));
+        // Each argument named as in the schema, so a wrong type names the parameter.
+        let takes = a.params.iter().map(|p| {
+            let ty = &p.ty;
+            let name = names::snake_to_lower_camel(&names::plain(&p.ident));
+            quote_spanned!(ty.span()=> args.next_named::<#ty>(#name)?)
+        });
         let encode = match &a.output {
             Some(t) => quote_spanned!(t.span()=> #rt::server::to_value::<#t>(&output)),
             None => quote!(#rt::server::to_value(&output)),

@@ -6,6 +6,7 @@ use ciborium::Value;
 use super::fields::as_list;
 use crate::bare::{self, Reader, Writer};
 use crate::compat::{from_cbor, to_cbor};
+use crate::version::ERROR_ACTOR_VERSION;
 use crate::writer;
 use crate::{ActorSpecifier, ProtocolError, WireError};
 
@@ -45,7 +46,7 @@ fn write_actor(w: &mut Writer, a: &ActorSpecifier) {
     w.optional(a.key.as_deref(), Writer::str);
 }
 
-/// Reads the fields every `Error` version shares, and the v4 `actor` when the version has it.
+/// Reads the fields every `Error` version shares, and the `actor` when the version has it.
 pub(super) fn read_bare_error(
     r: &mut Reader<'_>,
     version: u16,
@@ -60,7 +61,7 @@ pub(super) fn read_bare_error(
     } else {
         None
     };
-    let actor = if version >= 4 {
+    let actor = if version >= ERROR_ACTOR_VERSION {
         r.optional(read_actor)?
     } else {
         None
@@ -77,8 +78,14 @@ pub(super) fn read_bare_error(
     ))
 }
 
-/// Writes an error; `action_id` is `Some` for the `Error` message (which has the field).
-pub(super) fn write_bare_error(w: &mut Writer, e: &WireError, action_id: Option<Option<u64>>) {
+/// Writes an error in `version`; `action_id` is `Some` for the `Error` message (which has the
+/// field). Versions before v4 have no `actor`: it is left out.
+pub(super) fn write_bare_error(
+    w: &mut Writer,
+    e: &WireError,
+    action_id: Option<Option<u64>>,
+    version: u16,
+) {
     w.str(&e.group);
     w.str(&e.code);
     w.str(&e.message);
@@ -86,7 +93,9 @@ pub(super) fn write_bare_error(w: &mut Writer, e: &WireError, action_id: Option<
     if let Some(action_id) = action_id {
         w.optional(action_id, Writer::uint);
     }
-    w.optional(e.actor.as_ref(), write_actor);
+    if version >= ERROR_ACTOR_VERSION {
+        w.optional(e.actor.as_ref(), write_actor);
+    }
 }
 
 /// The version prefix of a BARE payload and a reader for the rest.

@@ -11,11 +11,13 @@ use super::{HttpActionRequest, HttpActionResponse, HttpQueueSendRequest, HttpQue
 use crate::bare::{Reader, Writer};
 use crate::compat::to_cbor;
 use crate::writer::{self, Doc};
-use crate::{Encoding, PROTOCOL_VERSION, ProtocolError, WireError};
+use crate::{Encoding, PROTOCOL_VERSION, ProtocolError, WireError, version};
 
-/// Encodes a body whose JSON/CBOR form is one map (`doc`) and whose BARE form `bare` writes.
+/// Encodes a body whose JSON/CBOR form is one map (`doc`) and whose BARE form `bare` writes
+/// in `version` (ignored by JSON and CBOR).
 fn encode_body(
     encoding: Encoding,
+    version: u16,
     doc: Doc<'_>,
     bare: impl FnOnce(&mut Writer),
 ) -> Result<Vec<u8>, ProtocolError> {
@@ -23,11 +25,23 @@ fn encode_body(
         Encoding::Json => writer::to_json(&doc),
         Encoding::Cbor => Ok(writer::to_cbor(&doc)),
         Encoding::Bare => {
-            let mut w = Writer::versioned(PROTOCOL_VERSION);
+            let mut w = Writer::versioned(version::check(version)?);
             bare(&mut w);
             Ok(w.into_bytes())
         }
     }
+}
+
+/// Fails if a queue message is read or written in BARE before v3, which does not have it.
+fn queue_version(encoding: Encoding, message: &'static str, v: u16) -> Result<(), ProtocolError> {
+    if encoding == Encoding::Bare && v < version::QUEUE_VERSION {
+        return Err(ProtocolError::NotInVersion {
+            message,
+            version: v,
+            since: version::QUEUE_VERSION,
+        });
+    }
+    Ok(())
 }
 
 /// Decodes a body: BARE through `bare`, JSON/CBOR as a map through `fields`.
@@ -47,10 +61,20 @@ fn decode_body<T>(
 }
 
 impl HttpActionRequest {
-    /// Encodes the request body.
+    /// Encodes the request body (BARE v4).
     pub fn encode(&self, encoding: Encoding) -> Result<Vec<u8>, ProtocolError> {
+        self.encode_version(encoding, PROTOCOL_VERSION)
+    }
+
+    /// Encodes the request body, in BARE as `version` (v1–v4).
+    pub fn encode_version(
+        &self,
+        encoding: Encoding,
+        version: u16,
+    ) -> Result<Vec<u8>, ProtocolError> {
         encode_body(
             encoding,
+            version,
             Doc::Map(vec![("args", Doc::UserList(&self.args))]),
             |w| write_cbor_list(w, &self.args),
         )
@@ -76,10 +100,20 @@ impl HttpActionRequest {
 }
 
 impl HttpActionResponse {
-    /// Encodes the response body.
+    /// Encodes the response body (BARE v4).
     pub fn encode(&self, encoding: Encoding) -> Result<Vec<u8>, ProtocolError> {
+        self.encode_version(encoding, PROTOCOL_VERSION)
+    }
+
+    /// Encodes the response body, in BARE as `version` (v1–v4).
+    pub fn encode_version(
+        &self,
+        encoding: Encoding,
+        version: u16,
+    ) -> Result<Vec<u8>, ProtocolError> {
         encode_body(
             encoding,
+            version,
             Doc::Map(vec![("output", Doc::User(&self.output))]),
             |w| w.data(&to_cbor(&self.output)),
         )
@@ -105,8 +139,19 @@ impl HttpActionResponse {
 }
 
 impl HttpQueueSendRequest {
-    /// Encodes the request body.
+    /// Encodes the request body (BARE v4).
     pub fn encode(&self, encoding: Encoding) -> Result<Vec<u8>, ProtocolError> {
+        self.encode_version(encoding, PROTOCOL_VERSION)
+    }
+
+    /// Encodes the request body, in BARE as `version` (v3 or v4: earlier versions have no
+    /// queue messages).
+    pub fn encode_version(
+        &self,
+        encoding: Encoding,
+        version: u16,
+    ) -> Result<Vec<u8>, ProtocolError> {
+        queue_version(encoding, "HttpQueueSendRequest", version)?;
         let mut f = vec![("body", Doc::User(&self.body))];
         if let Some(n) = &self.name {
             f.push(("name", Doc::Str(n)));
@@ -117,7 +162,7 @@ impl HttpQueueSendRequest {
         if let Some(t) = self.timeout {
             f.push(("timeout", Doc::Uint(t)));
         }
-        encode_body(encoding, Doc::Map(f), |w| {
+        encode_body(encoding, version, Doc::Map(f), |w| {
             w.data(&to_cbor(&self.body));
             w.optional(self.name.as_deref(), Writer::str);
             w.optional(self.wait, Writer::bool);
@@ -130,7 +175,8 @@ impl HttpQueueSendRequest {
         decode_body(
             encoding,
             bytes,
-            |_, r| {
+            |v, r| {
+                queue_version(encoding, "HttpQueueSendRequest", v)?;
                 Ok(HttpQueueSendRequest {
                     body: read_cbor(r)?,
                     name: r.optional(Reader::str)?,
@@ -151,24 +197,36 @@ impl HttpQueueSendRequest {
 }
 
 impl HttpQueueSendResponse {
-    /// Encodes the response body.
+    /// Encodes the response body (BARE v4).
     pub fn encode(&self, encoding: Encoding) -> Result<Vec<u8>, ProtocolError> {
+        self.encode_version(encoding, PROTOCOL_VERSION)
+    }
+
+    /// Encodes the response body, in BARE as `version` (v3 or v4: earlier versions have no
+    /// queue messages).
+    pub fn encode_version(
+        &self,
+        encoding: Encoding,
+        version: u16,
+    ) -> Result<Vec<u8>, ProtocolError> {
+        queue_version(encoding, "HttpQueueSendResponse", version)?;
         let mut f = vec![("status", Doc::Str(&self.status))];
         if let Some(r) = &self.response {
             f.push(("response", Doc::User(r)));
         }
-        encode_body(encoding, Doc::Map(f), |w| {
+        encode_body(encoding, version, Doc::Map(f), |w| {
             w.str(&self.status);
             w.optional(self.response.as_ref(), |w, v| w.data(&to_cbor(v)));
         })
     }
 
-    /// Decodes a response body.
+    /// Decodes a response body (BARE v3 and later).
     pub fn decode(encoding: Encoding, bytes: &[u8]) -> Result<Self, ProtocolError> {
         decode_body(
             encoding,
             bytes,
-            |_, r| {
+            |v, r| {
+                queue_version(encoding, "HttpQueueSendResponse", v)?;
                 Ok(HttpQueueSendResponse {
                     status: r.str()?,
                     response: r.optional(read_cbor)?,
@@ -185,11 +243,20 @@ impl HttpQueueSendResponse {
 }
 
 impl WireError {
-    /// Encodes the error as an HTTP error body (`HttpResponseError`).
+    /// Encodes the error as an HTTP error body (`HttpResponseError`, BARE v4).
     ///
     /// JSON and CBOR write keys as the reference does: sorted for actor-level errors (those with
     /// an `actor`), `group, code, message, metadata` for gateway-level errors.
     pub fn encode_http(&self, encoding: Encoding) -> Result<Vec<u8>, ProtocolError> {
+        self.encode_http_version(encoding, PROTOCOL_VERSION)
+    }
+
+    /// [`WireError::encode_http`] in BARE `version` (v1–v4; before v4 without the `actor`).
+    pub fn encode_http_version(
+        &self,
+        encoding: Encoding,
+        version: u16,
+    ) -> Result<Vec<u8>, ProtocolError> {
         let mut f = Vec::new();
         let metadata = self.metadata.as_ref().map(|m| ("metadata", Doc::User(m)));
         if let Some(a) = &self.actor {
@@ -211,7 +278,9 @@ impl WireError {
             f.push(("message", Doc::Str(&self.message)));
             f.extend(metadata);
         }
-        encode_body(encoding, Doc::Map(f), |w| write_bare_error(w, self, None))
+        encode_body(encoding, version, Doc::Map(f), |w| {
+            write_bare_error(w, self, None, version)
+        })
     }
 
     /// Decodes an HTTP error body (`HttpResponseError`, BARE v1–v4).

@@ -11,13 +11,23 @@ use super::{ToClient, ToServer};
 use crate::bare::Writer;
 use crate::compat::to_cbor;
 use crate::writer::{self, Doc};
-use crate::{Encoding, PROTOCOL_VERSION, ProtocolError};
+use crate::{Encoding, PROTOCOL_VERSION, ProtocolError, version};
 
 impl ToClient {
-    /// Encodes the message as one WebSocket frame's payload (UTF-8 text for JSON).
+    /// Encodes the message as one WebSocket frame's payload (UTF-8 text for JSON; BARE v4).
     pub fn encode(&self, encoding: Encoding) -> Result<Vec<u8>, ProtocolError> {
+        self.encode_version(encoding, PROTOCOL_VERSION)
+    }
+
+    /// [`ToClient::encode`], in BARE as `version` (v1–v4): a v1 `Init` carries an empty
+    /// `connectionToken`, an `Error` before v4 has no `actor`. JSON and CBOR ignore `version`.
+    pub fn encode_version(
+        &self,
+        encoding: Encoding,
+        version: u16,
+    ) -> Result<Vec<u8>, ProtocolError> {
         match encoding {
-            Encoding::Bare => Ok(self.encode_bare()),
+            Encoding::Bare => Ok(self.encode_bare(version::check(version)?)),
             Encoding::Json => writer::to_json(&self.doc(encoding)),
             Encoding::Cbor => Ok(writer::to_cbor(&self.doc(encoding))),
         }
@@ -106,8 +116,8 @@ impl ToClient {
         )])
     }
 
-    fn encode_bare(&self) -> Vec<u8> {
-        let mut w = Writer::versioned(PROTOCOL_VERSION);
+    fn encode_bare(&self, version: u16) -> Vec<u8> {
+        let mut w = Writer::versioned(version);
         match self {
             ToClient::Init {
                 actor_id,
@@ -116,10 +126,13 @@ impl ToClient {
                 w.uint(0);
                 w.str(actor_id);
                 w.str(connection_id);
+                if version == 1 {
+                    w.str(""); // connectionToken, dropped since v2
+                }
             }
             ToClient::Error { error, action_id } => {
                 w.uint(1);
-                write_bare_error(&mut w, error, Some(*action_id));
+                write_bare_error(&mut w, error, Some(*action_id), version);
             }
             ToClient::ActionResponse { id, output } => {
                 w.uint(2);
@@ -199,11 +212,21 @@ impl ToClient {
 }
 
 impl ToServer {
-    /// Encodes the message as one WebSocket frame's payload (UTF-8 text for JSON).
+    /// Encodes the message as one WebSocket frame's payload (UTF-8 text for JSON; BARE v4).
     pub fn encode(&self, encoding: Encoding) -> Result<Vec<u8>, ProtocolError> {
+        self.encode_version(encoding, PROTOCOL_VERSION)
+    }
+
+    /// [`ToServer::encode`], in BARE as `version` (v1–v4, all the same shape). JSON and CBOR
+    /// ignore `version`.
+    pub fn encode_version(
+        &self,
+        encoding: Encoding,
+        version: u16,
+    ) -> Result<Vec<u8>, ProtocolError> {
         match encoding {
             Encoding::Bare => {
-                let mut w = Writer::versioned(PROTOCOL_VERSION);
+                let mut w = Writer::versioned(version::check(version)?);
                 match self {
                     ToServer::ActionRequest { id, name, args } => {
                         w.uint(0);

@@ -27,14 +27,35 @@ impl<'a> Args<'a> {
         }
     }
 
-    /// The next argument, deserialized.
-    #[allow(clippy::should_implement_trait)] // generated code calls `args.next()?`
+    /// The next argument, deserialized. An error names the argument by position
+    /// (`argument 1 of `greet`: ...`); [`Args::next_named`] names the parameter too.
+    #[allow(clippy::should_implement_trait)] // hand-written dispatch calls `args.next()?`
     pub fn next<T: DeserializeOwned>(&mut self) -> Result<T> {
+        self.take(None)
+    }
+
+    /// The next argument, the parameter called `name` (its wire name, as in the schema),
+    /// deserialized. What generated dispatch calls: a value of the wrong type is
+    /// `argument 1 (`name`) of `greet`: invalid type: integer `42`, expected str`.
+    pub fn next_named<T: DeserializeOwned>(&mut self, name: &str) -> Result<T> {
+        self.take(Some(name))
+    }
+
+    fn take<T: DeserializeOwned>(&mut self, name: Option<&str>) -> Result<T> {
         let value = self.values.next().unwrap_or(Value::Null);
-        let index = self.index;
         self.index += 1;
-        actorium_protocol::compat::deserialize(value)
-            .map_err(|e| ActorError::invalid_args(self.action, format!("argument {index}: {e}")))
+        actorium_protocol::compat::deserialize(value).map_err(|e| {
+            let detail = match e {
+                actorium_protocol::ProtocolError::Shape(message) => message,
+                other => other.to_string(),
+            };
+            let (n, action) = (self.index, self.action);
+            let message = match name {
+                Some(name) => format!("argument {n} (`{name}`) of `{action}`: {detail}"),
+                None => format!("argument {n} of `{action}`: {detail}"),
+            };
+            ActorError::public(actorium_protocol::WireError::invalid_request(message))
+        })
     }
 
     /// Checks that every argument was taken (extra arguments are
@@ -86,7 +107,18 @@ mod tests {
             (e.group.as_str(), e.code.as_str()),
             ("actor", "invalid_request")
         );
-        assert!(e.message.contains("argument 0"), "{}", e.message);
+        assert!(
+            e.message
+                .starts_with("argument 1 of `f`: invalid type: string \"x\", expected "),
+            "{}",
+            e.message
+        );
+        let mut a = Args::new("greet", vec![Value::Integer(42.into())]);
+        let e = a.next_named::<String>("name").unwrap_err().to_wire();
+        assert_eq!(
+            e.message,
+            "argument 1 (`name`) of `greet`: invalid type: integer `42`, expected str"
+        );
         let mut a = Args::new("f", vec![Value::Null, Value::Null]);
         a.next::<Option<i64>>().unwrap();
         assert!(a.finish().is_err());

@@ -7,7 +7,8 @@ use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use actorium_protocol::Value;
 
 use super::Actor;
-use super::effects::{ConnSender, Outgoing, TurnEffects};
+use super::ConnSender;
+use super::effects::{Outgoing, TurnEffects};
 use super::state::{StateMut, StateRef, borrow, borrow_mut};
 use crate::sync::lock;
 

@@ -19,7 +19,7 @@ use crate::meta::ActorMeta;
 use crate::storage::TimerRecord;
 use crate::sync::lock;
 
-/// The client an actor calls other actors with ([`Ctx::client`]): the same [`actorium_client::Client`]
+/// The client an actor calls other actors with ([`Ctx::client`]): the same `actorium::Client`
 /// as outside, routed in-process to the actors this server hosts.
 pub type ActorClient = actorium_client::Client;
 

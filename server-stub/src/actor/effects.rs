@@ -1,9 +1,9 @@
 //! What a turn sends out, held until the turn's changes are committed: events, the replies owed
-//! to callers (in the order they were produced), new and cancelled timers; and [`ConnOut`], what
-//! reaches a connection's writer.
+//! to callers (in the order they were produced), new and cancelled timers. What then reaches a
+//! connection's writer goes through [`super::outbound`].
 
-use actorium_protocol::{ToClient, Value, WireError};
-use tokio::sync::{mpsc, oneshot};
+use actorium_protocol::{Value, WireError};
+use tokio::sync::oneshot;
 
 use crate::storage::TimerRecord;
 
@@ -63,21 +63,3 @@ impl Reply {
         }
     }
 }
-
-/// A message for a connection's socket.
-#[derive(Debug, Clone)]
-pub enum ConnOut {
-    /// A protocol message (event, action response, error).
-    Msg(ToClient),
-    /// Close the socket with this code and reason (`group.code`).
-    Close {
-        /// WebSocket close code.
-        code: u16,
-        /// Close reason.
-        reason: String,
-    },
-}
-
-/// The sending half of a connection's outgoing queue (bounded: a connection that does not
-/// keep up is closed instead of buffering without limit).
-pub type ConnSender = mpsc::Sender<ConnOut>;

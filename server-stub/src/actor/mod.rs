@@ -41,13 +41,14 @@ mod args;
 mod conn;
 mod ctx;
 pub(crate) mod effects;
+mod outbound;
 mod state;
 
 pub use args::{Args, to_value};
 pub use conn::Conn;
 pub(crate) use conn::WithConn;
 pub use ctx::{ActorClient, Ctx, Events, InitCtx, Schedule};
-pub use effects::{ConnOut, ConnSender};
+pub use outbound::{ConnOut, ConnReceiver, ConnSender};
 pub use state::{StateMut, StateRef};
 
 use std::future::Future;
@@ -60,15 +61,18 @@ use serde::de::DeserializeOwned;
 
 use crate::error::Result;
 
-/// An actor implementation (see the [module docs](self) for the contract).
+/// An actor implementation: what `#[actorium::actor]` generates for a contract's
+/// implementation, or what a hand-written actor implements directly. The hooks' signatures and
+/// when they run, and the context API, are tabled in the docs of `#[actorium::actor]`.
 ///
 /// Implemented on the state type itself. Use `()`-like types for unused associated types;
 /// use [`serde::de::IgnoredAny`] as `Input` or `ConnParams` to accept and ignore any value
 /// (with `()` a client that sends params or input gets `actor.invalid_request`).
 ///
 /// ```
-/// use actorium_server::{Actor, ActorError, Args, Ctx, InitCtx, Result, Value};
-/// use futures_util::future::BoxFuture;
+/// use actorium::protocol::Value;
+/// use actorium::server::{Args, BoxFuture};
+/// use actorium::{Actor, ActorError, Ctx, InitCtx, Result};
 /// use serde::{Deserialize, Serialize};
 ///
 /// #[derive(Serialize, Deserialize)]
@@ -80,7 +84,7 @@ use crate::error::Result;
 ///     type ConnParams = serde::de::IgnoredAny;
 ///     type ConnState = ();
 ///     type Vars = ();
-///     type Events<'a> = actorium_server::Events<'a, Self>;
+///     type Events<'a> = actorium::Events<'a, Self>;
 ///
 ///     async fn create_state(_: &InitCtx<'_>, _: Option<Self::Input>) -> Result<Self> {
 ///         Ok(Counter { count: 0 })

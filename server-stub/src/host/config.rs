@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use actorium_protocol::KeyPolicy;
+
 /// Host settings (the reference's limits by default).
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -12,7 +14,8 @@ pub struct HostConfig {
     pub action_timeout: Duration,
     /// Messages waiting for one actor before callers get `actor.overloaded` (default 1024).
     pub mailbox_capacity: usize,
-    /// Messages waiting for one WebSocket client before it is disconnected (default 1024).
+    /// Events waiting for one WebSocket client before it is closed with `actor.overloaded`,
+    /// once the replies it is owed are out (default 1024; replies are never refused).
     pub conn_queue_capacity: usize,
     /// The only namespace this server serves (default `"default"`).
     pub namespace: String,
@@ -34,6 +37,17 @@ pub struct HostConfig {
     /// next message gets it a new task (default 100 ms). It still goes to sleep after
     /// [`HostConfig::idle_timeout`]. A value at or above the idle timeout turns parking off.
     pub park_after: Duration,
+    /// How large a key may be (characters per part, parts, bytes), checked the same way on
+    /// every path that names an actor by key: REST, gateway, WebSocket, actor-to-actor calls
+    /// (default [`KeyPolicy::DEFAULT`]: 128 characters, 32 parts, 2048 bytes).
+    pub key_policy: KeyPolicy,
+    /// Largest state an actor may commit, in bytes of its stored (CBOR) form (default 1 MiB).
+    /// A turn that would leave the state larger than this and larger than before is rolled
+    /// back and its callers get `actor.state_too_large`; the actor keeps its last committed
+    /// state and stays usable (a turn may always shrink the state). Every commit rewrites the
+    /// whole state, and a reply that returns it must fit the 1 MiB message limit: keep large
+    /// data in several actors.
+    pub max_state_bytes: usize,
 }
 
 impl Default for HostConfig {
@@ -49,6 +63,8 @@ impl Default for HostConfig {
             client_token: None,
             data_dir: std::env::temp_dir().join("actorium"),
             park_after: Duration::from_millis(100),
+            key_policy: KeyPolicy::DEFAULT,
+            max_state_bytes: 1 << 20,
         }
     }
 }
@@ -64,4 +80,6 @@ setters!(HostConfig {
     client_token: Option<String>,
     data_dir: std::path::PathBuf,
     park_after: Duration,
+    key_policy: KeyPolicy,
+    max_state_bytes: usize,
 });

@@ -11,7 +11,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::instance::Start;
 use super::mailbox::{Envelope, Mail, MailboxTx};
 use super::{Host, Slot, SlotState};
-use crate::actor::effects::ConnSender;
+use crate::actor::ConnSender;
 use crate::meta::ActorMeta;
 use crate::sync::lock;
 
@@ -194,7 +194,9 @@ impl Host {
     }
 
     /// Admits a WebSocket connection; on success the returned [`ConnHandle`] sends its
-    /// messages to the instance that admitted it.
+    /// messages to the instance that admitted it, and the instance answers through `sender`
+    /// (make it with [`ConnSender::channel`]; the front door counts the replies it is owed on
+    /// the receiver).
     pub async fn connect(
         &self,
         meta: &Arc<ActorMeta>,
@@ -232,8 +234,9 @@ impl ConnHandle {
         &self.conn_id
     }
 
-    /// Queues an action request (`actor.overloaded` if the mailbox is full; `actor.stopping`
-    /// if the instance is gone, after which the socket should close).
+    /// Queues an action request; its reply comes through the connection's queue. Refused
+    /// (the action does not run, no reply follows) with `actor.overloaded` if the mailbox is
+    /// full, `actor.stopping` if the instance is stopping (its close follows).
     pub fn action(&self, id: u64, action: String, args: Vec<Value>) -> Result<(), WireError> {
         self.send(Envelope::ConnAction {
             conn_id: self.conn_id.clone(),
@@ -243,13 +246,18 @@ impl ConnHandle {
         })
     }
 
-    /// Queues a subscription change.
-    pub fn subscribe(&self, event: String, subscribe: bool) -> Result<(), WireError> {
-        self.send(Envelope::Subscribe {
-            conn_id: self.conn_id.clone(),
-            event,
-            subscribe,
-        })
+    /// Queues a subscription change, waiting for room in the mailbox (never refused for a
+    /// full one: a refusal could only be a connection-level error, on which the official
+    /// client fails every call in flight); `actor.stopping` if the instance is gone.
+    pub async fn subscribe(&self, event: String, subscribe: bool) -> Result<(), WireError> {
+        self.mailbox
+            .send(Box::new(Envelope::Subscribe {
+                conn_id: self.conn_id.clone(),
+                event,
+                subscribe,
+            }))
+            .await
+            .map_err(|_| WireError::stopping())
     }
 
     /// Tells the actor the connection closed (waits for room in the mailbox).

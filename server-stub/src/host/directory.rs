@@ -73,10 +73,18 @@ impl<T: ById> IdTable<T> {
 
     pub(crate) fn remove(&mut self, id: &str) -> Option<T> {
         let hash = self.hash(id);
-        match self.table.find_entry(hash, |t| t.actor_id() == id) {
+        let removed = match self.table.find_entry(hash, |t| t.actor_id() == id) {
             Ok(e) => Some(e.remove().0),
             Err(_) => None,
-        }
+        };
+        let hasher = &self.hasher;
+        shrink(&mut self.table, |t| hasher.hash_one(t.actor_id()));
+        removed
+    }
+
+    #[cfg(test)]
+    fn capacity(&self) -> usize {
+        self.table.capacity()
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -140,6 +148,19 @@ impl Directory {
         }) {
             e.remove();
         }
+        let hasher = &self.by_id.hasher;
+        shrink(&mut self.by_key, |m| {
+            hasher.hash_one((m.name.as_str(), &m.key))
+        });
+    }
+}
+
+/// Gives back most of a table's room once it is three quarters empty (hash tables keep their
+/// capacity otherwise: a burst of 40,000 actors would be paid for until the process ends).
+fn shrink<T>(table: &mut HashTable<T>, hash: impl Fn(&T) -> u64) {
+    if table.capacity() > 64 && table.len() * 4 < table.capacity() {
+        let room = table.len() * 2;
+        table.shrink_to(room, hash);
     }
 }
 
@@ -168,6 +189,24 @@ mod tests {
         assert!(d.get_by_key("other", &key).is_none());
         d.remove(&meta("b00", "y"));
         assert!(d.get("b00").is_none() && d.get_by_key("counter", &key).is_none());
+    }
+
+    #[test]
+    fn tables_give_back_their_room() {
+        let mut d = Directory::default();
+        let metas: Vec<_> = (0..10_000)
+            .map(|i| meta(&format!("{i}00"), &i.to_string()))
+            .collect();
+        for m in &metas {
+            d.insert(m.clone());
+        }
+        let full = d.by_id.capacity();
+        assert!(full >= 10_000);
+        for m in &metas {
+            d.remove(m);
+        }
+        assert!(d.by_id.capacity() <= 64, "{} of {full}", d.by_id.capacity());
+        assert!(d.by_key.capacity() <= 64);
     }
 
     #[test]

@@ -187,15 +187,20 @@ impl Host {
         if live
             .get(id)
             .is_some_and(|s| s.slot == slot && matches!(s.state, SlotState::Running(_)))
+            && let Some(s) = live.remove(id)
         {
-            live.remove(id);
+            lock(&self.0.directory).remove(&s.meta);
         }
     }
 
     pub(crate) fn begin_stop(&self, id: &str, slot: u64) -> StopHandle {
         let mut live = lock(&self.0.live);
-        if live.get(id).map(|s| s.slot) == Some(slot) {
-            live.remove(id);
+        if live.get(id).map(|s| s.slot) == Some(slot)
+            && let Some(s) = live.remove(id)
+        {
+            // Released under the `live` lock: a next instance (which needs it to start)
+            // records itself after this.
+            lock(&self.0.directory).remove(&s.meta);
         }
         let (tx, rx) = watch::channel(false);
         let token = self.0.next_slot.fetch_add(1, Ordering::Relaxed);
@@ -208,6 +213,11 @@ impl Host {
             let mut stopping = lock(&self.0.stopping);
             if stopping.get(id).map(|(t, _)| *t) == Some(handle.token) {
                 stopping.remove(id);
+                // A burst of sleeps leaves no table sized for it.
+                if stopping.capacity() > 64 && stopping.len() * 4 < stopping.capacity() {
+                    let room = stopping.len() * 2;
+                    stopping.shrink_to(room);
+                }
             }
         }
         let _ = handle.tx.send(true);

@@ -21,19 +21,36 @@ impl Host {
         }
     }
 
+    /// Checks `key` against the host's [`KeyPolicy`](actorium_protocol::KeyPolicy):
+    /// `validation.invalid_input`, the error every front door answers for a bad key.
+    pub(crate) fn check_key(&self, key: &ActorKey) -> Result<(), WireError> {
+        self.0
+            .config
+            .key_policy
+            .check(key)
+            .map_err(|e| WireError::invalid_input(format!("Invalid key: {e}")))
+    }
+
+    /// Records a freshly created actor in the directory, if it is still in memory (an entry
+    /// lives as long as its actor does: [`Host::begin_stop`] releases it).
     fn remember(&self, meta: Arc<ActorMeta>) -> Arc<ActorMeta> {
-        lock(&self.0.directory).insert(meta.clone());
+        let live = lock(&self.0.live);
+        if live.contains(&meta.id) {
+            lock(&self.0.directory).insert(meta.clone());
+        }
         meta
     }
 
+    /// The meta of a stored actor. Not put in the directory: only actors in memory are (an
+    /// actor that is only looked up, listed or asleep costs no memory).
     fn record_meta(&self, r: ActorRecord) -> Arc<ActorMeta> {
-        self.remember(Arc::new(ActorMeta {
+        Arc::new(ActorMeta {
             id: r.id,
             name: r.name,
             key: r.key,
             create_ts: r.create_ts,
             generation: r.generation,
-        }))
+        })
     }
 
     pub(crate) fn forget(&self, meta: &ActorMeta) {
@@ -81,6 +98,7 @@ impl Host {
     /// The existing actor `name` with `key` (`actor.not_found` if there is none).
     pub async fn get(&self, name: &str, key: &ActorKey) -> Result<Arc<ActorMeta>, WireError> {
         self.check_name(name)?;
+        self.check_key(key)?;
         self.find_by_key(name, key)
             .await?
             .ok_or_else(WireError::actor_not_found)
@@ -95,6 +113,7 @@ impl Host {
         input: Option<Value>,
     ) -> Result<(Arc<ActorMeta>, bool), WireError> {
         self.check_name(name)?;
+        self.check_key(key)?;
         if let Some(m) = self.find_by_key(name, key).await? {
             return Ok((m, false));
         }
@@ -139,6 +158,7 @@ impl Host {
         input: Option<Value>,
     ) -> Result<Arc<ActorMeta>, WireError> {
         self.check_name(name)?;
+        self.check_key(key)?;
         self.creating(name, key, async {
             if let Some(m) = self.find_by_key(name, key).await? {
                 return Err(WireError::duplicate_key(&key.to_rest(), &m.id));

@@ -4,7 +4,7 @@
 use actorium_protocol::{Value, WireError};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::actor::effects::ConnSender;
+use crate::actor::ConnSender;
 use crate::storage::TimerRecord;
 
 /// What goes through an actor's mailbox: boxed, so the mailbox's buffer (a tokio channel

@@ -7,8 +7,10 @@
 //! [`HostConfig::park_after`]: only its context and committed state bytes, a few hundred
 //! bytes); a message to a parked actor resumes it at once, without hooks. Parked actors go to
 //! sleep after [`HostConfig::idle_timeout`] from one host-wide deadline queue
-//! (`parking`), not one timer each. Every known actor's [`ActorMeta`] is stored once and found
-//! by id or by name and key without copying the caller's key (`directory`).
+//! (`parking`), not one timer each. Every actor in memory has its [`ActorMeta`] stored once and
+//! found by id or by name and key without copying the caller's key (`directory`); an actor
+//! that sleeps leaves it, so what stays per sleeping actor is nothing (its record is in
+//! storage).
 
 mod config;
 mod delivery;
@@ -80,6 +82,7 @@ pub(crate) struct HostInner {
     config: HostConfig,
     live: Mutex<IdTable<Slot>>,
     stopping: Mutex<HashMap<String, (u64, watch::Receiver<bool>)>>,
+    /// The actors in memory by id and by key (released when they stop).
     directory: Mutex<Directory>,
     /// One lock per (name, key) being created, so that creations of different actors run in
     /// parallel while two creations of the same key cannot race.
@@ -102,10 +105,23 @@ pub(crate) type SleepListener = Arc<dyn Fn(&str) + Send + Sync>;
 #[derive(Clone)]
 pub struct Host(Arc<HostInner>);
 
-/// Logs a storage failure and hides it behind the generic internal error.
-fn storage_error(e: StorageError) -> WireError {
-    tracing::error!(error = %e, "storage error");
-    WireError::internal()
+/// A storage failure as clients see it, logged: a full disk (`storage.full`, 503) and corrupt
+/// data (`storage.corrupt`) by name, anything else behind the generic internal error.
+pub(crate) fn storage_error(e: StorageError) -> WireError {
+    match e {
+        StorageError::Full(detail) => {
+            tracing::error!(%detail, "storage is full; the turn was not stored");
+            WireError::storage_full()
+        }
+        StorageError::Corrupt(what) => {
+            tracing::error!(%what, "stored data is corrupt; refusing it");
+            WireError::storage_corrupt(&what)
+        }
+        other => {
+            tracing::error!(error = %other, "storage error");
+            WireError::internal()
+        }
+    }
 }
 
 impl Host {
@@ -188,6 +204,11 @@ impl Host {
             state: SlotState::Running(tx.clone()),
             slot,
         });
+        // A woken actor is found by key again without storage until it sleeps; a new one is
+        // recorded once its creation has committed (`lookup`).
+        if matches!(start, instance::Start::Wake { .. }) {
+            lock(&self.0.directory).insert(meta.clone());
+        }
         drop(live);
         factory.spawn(self.clone(), meta.clone(), start, rx, slot);
         Ok(tx)

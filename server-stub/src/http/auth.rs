@@ -1,6 +1,13 @@
-//! CORS (as the reference answers) and the optional token check, as one tower layer around
-//! every route: a preflight or a request without the token is answered here; everything else
-//! goes on and gets the CORS headers on its way out (one boxed future per request).
+//! CORS and the optional token check, as one tower layer around every route: a preflight or a
+//! request without the token is answered here; everything else goes on and gets the CORS
+//! headers on its way out (one boxed future per request).
+//!
+//! CORS follows [`ServerConfig::cors_origins`](super::ServerConfig::cors_origins): none by
+//! default (no CORS headers: browsers refuse cross-origin calls, other clients never look); a
+//! listed origin is echoed with credentials allowed (the official browser client sends
+//! `credentials: "include"`, which rules out `*`); `*` allows every other origin without
+//! credentials. The reference answers `*` together with `allow-credentials: true`, which
+//! browsers reject for credentialed requests and which no origin list should mean.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -16,21 +23,49 @@ use tower::{Layer, Service};
 use super::App;
 use super::errors::json_error;
 
-/// Request headers the official client may send (spec 14.2 item 15).
+/// Request headers the official client may send (RivetKit 2.3.19).
 const ALLOWED_HEADERS: &str = "Content-Type, User-Agent, Authorization, x-rivet-query, x-rivet-encoding, x-rivet-conn-params, x-rivet-actor, x-rivet-actor-generation, x-rivet-actor-key, x-rivet-target, x-rivet-namespace, x-rivet-token, x-rivet-skip-ready-wait";
 
-fn add_cors(headers: &mut HeaderMap, request_origin: Option<HeaderValue>) {
-    // With credentials allowed, browsers reject `*`: echo the origin when there is one.
-    let origin = request_origin.unwrap_or_else(|| HeaderValue::from_static("*"));
-    headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-    headers.insert(
-        header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
-        HeaderValue::from_static("true"),
-    );
+/// Whether the configured origin `allowed` names the request's `origin` (ASCII case and a
+/// trailing slash in the configuration do not matter).
+fn names(allowed: &str, origin: &str) -> bool {
+    allowed
+        .trim()
+        .trim_end_matches('/')
+        .eq_ignore_ascii_case(origin)
+}
+
+/// Adds the CORS headers `allowed` grants a request from `origin`; whether it granted any.
+fn add_cors(headers: &mut HeaderMap, allowed: &[String], origin: Option<&HeaderValue>) -> bool {
+    if allowed.is_empty() {
+        return false;
+    }
+    // The answer depends on the origin: caches must not hand one origin's to another.
+    headers.append(header::VARY, HeaderValue::from_static("origin"));
+    let Some(origin) = origin else {
+        return false;
+    };
+    let text = origin.to_str().unwrap_or_default();
+    if allowed.iter().any(|a| a.trim() != "*" && names(a, text)) {
+        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+            HeaderValue::from_static("true"),
+        );
+    } else if allowed.iter().any(|a| a.trim() == "*") {
+        // Never together with credentials.
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        );
+    } else {
+        return false;
+    }
     headers.insert(
         header::ACCESS_CONTROL_EXPOSE_HEADERS,
         HeaderValue::from_static("*"),
     );
+    true
 }
 
 /// The layer: [`CorsAndAuth`] around each route.
@@ -70,32 +105,46 @@ where
 
     fn call(&mut self, req: Request) -> Self::Future {
         let origin = req.headers().get(header::ORIGIN).cloned();
+        let app = self.app.clone();
         if req.method() == Method::OPTIONS {
-            return Box::pin(std::future::ready(Ok(preflight(&req, origin))));
+            let resp = preflight(&req, &app.config.cors_origins, origin.as_ref());
+            return Box::pin(std::future::ready(Ok(resp)));
         }
         let path = req.uri().path();
         let open = path == "/metadata" || path == "/health";
-        if let (Some(token), false) = (&self.app.config.token, open)
+        if let (Some(token), false) = (&app.config.token, open)
             && !presents(&req, token)
         {
             tracing::debug!(path, "request without a valid token");
             let mut resp = json_error(actorium_protocol::WireError::forbidden());
-            add_cors(resp.headers_mut(), origin);
+            add_cors(
+                resp.headers_mut(),
+                &app.config.cors_origins,
+                origin.as_ref(),
+            );
             return Box::pin(std::future::ready(Ok(resp)));
         }
         let response = self.inner.call(req);
         Box::pin(async move {
             let mut resp = response.await?;
-            add_cors(resp.headers_mut(), origin);
+            add_cors(
+                resp.headers_mut(),
+                &app.config.cors_origins,
+                origin.as_ref(),
+            );
             Ok(resp)
         })
     }
 }
 
-fn preflight(req: &Request, origin: Option<HeaderValue>) -> Response {
+/// Answers a preflight: the methods and headers only for an allowed origin (without them
+/// the browser does not send the request).
+fn preflight(req: &Request, allowed: &[String], origin: Option<&HeaderValue>) -> Response {
     let mut resp = StatusCode::NO_CONTENT.into_response();
     let h = resp.headers_mut();
-    add_cors(h, origin);
+    if !add_cors(h, allowed, origin) {
+        return resp;
+    }
     h.insert(
         header::ACCESS_CONTROL_ALLOW_METHODS,
         HeaderValue::from_static("GET, POST, PUT, DELETE, OPTIONS"),

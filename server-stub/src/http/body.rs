@@ -12,6 +12,15 @@ use tokio::time::Sleep;
 /// Reads a (possibly chunked) body of at most `limit` bytes. A body that does not arrive within
 /// the server's body timeout ([`TimeoutBody`]) is `guard.request_timeout`.
 pub(crate) async fn read_body(body: Body, limit: usize) -> Result<Vec<u8>, WireError> {
+    read_body_watched(body, limit, |_| Ok(())).await
+}
+
+/// [`read_body`], showing every chunk to `watch` first: its error ends the read at once.
+pub(crate) async fn read_body_watched(
+    body: Body,
+    limit: usize,
+    mut watch: impl FnMut(&[u8]) -> Result<(), WireError>,
+) -> Result<Vec<u8>, WireError> {
     use futures_util::StreamExt as _;
     let mut stream = body.into_data_stream();
     let mut buf = Vec::new();
@@ -29,6 +38,7 @@ pub(crate) async fn read_body(body: Body, limit: usize) -> Result<Vec<u8>, WireE
         if buf.len() + chunk.len() > limit {
             return Err(WireError::incoming_too_long(limit));
         }
+        watch(&chunk)?;
         buf.extend_from_slice(&chunk);
     }
     Ok(buf)

@@ -1,7 +1,9 @@
 //! Error responses: gateway-level errors are always JSON; actor-level errors are in the
-//! request's encoding and name the actor.
+//! request's encoding (and BARE version) and name the actor.
 
-use actorium_protocol::{Encoding, WireError, compat};
+use actorium_protocol::{Encoding, PROTOCOL_VERSION, WireError};
+
+use super::values::escape;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
@@ -10,25 +12,22 @@ pub fn status_of(e: &WireError) -> StatusCode {
     StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
-/// Escapes the metadata of an error for `encoding`.
-pub(crate) fn escape_error(mut e: WireError, encoding: Encoding) -> WireError {
-    e.metadata = e.metadata.map(|m| match encoding {
-        Encoding::Json => compat::escape_for_json(m),
-        Encoding::Cbor | Encoding::Bare => compat::escape_for_cbor(m),
-    });
+/// Escapes the metadata of an error for `encoding` (and, in BARE, `version`).
+pub(crate) fn escape_error(mut e: WireError, encoding: Encoding, version: u16) -> WireError {
+    e.metadata = e.metadata.map(|m| escape(m, encoding, version));
     e
 }
 
 /// A gateway-level (or REST) error: JSON, no actor.
 pub(crate) fn json_error(e: WireError) -> Response {
-    encoded_error(e, Encoding::Json)
+    encoded_error(e, Encoding::Json, PROTOCOL_VERSION)
 }
 
-/// An error in `encoding`.
-pub(crate) fn encoded_error(e: WireError, encoding: Encoding) -> Response {
+/// An error in `encoding`, in BARE as `version` (the request's).
+pub(crate) fn encoded_error(e: WireError, encoding: Encoding, version: u16) -> Response {
     let status = status_of(&e);
-    let e = escape_error(e, encoding);
-    match e.encode_http(encoding) {
+    let e = escape_error(e, encoding, version);
+    match e.encode_http_version(encoding, version) {
         Ok(body) => (
             status,
             [(

@@ -4,7 +4,8 @@
 use std::sync::Arc;
 
 use actorium_protocol::{
-    Encoding, GatewayTarget, HttpActionRequest, HttpActionResponse, QueryMethod, WireError, compat,
+    Encoding, GatewayTarget, HttpActionRequest, HttpActionResponse, PROTOCOL_VERSION,
+    ProtocolError, QueryMethod, WireError, compat, version,
 };
 use axum::body::Body;
 use axum::extract::{FromRequestParts, Request, State, WebSocketUpgrade};
@@ -19,6 +20,11 @@ use super::values::{escape, revive, revive_args, specifier};
 use super::ws;
 use crate::meta::ActorMeta;
 
+/// Bytes a WebSocket reads at a time (what an idle socket keeps allocated for reading).
+const WS_READ_BUFFER: usize = 4 << 10;
+/// Bytes of outgoing frames a WebSocket buffers before writing them out.
+const WS_WRITE_BUFFER: usize = 8 << 10;
+
 /// `x-rivet-conn-params`: the connection params of an HTTP action (raw JSON).
 const CONN_PARAMS_HEADER: &str = "x-rivet-conn-params";
 
@@ -32,8 +38,12 @@ pub(crate) async fn gateway(State(app): State<App>, req: Request) -> Response {
         Some(i) => (&rest[..i], &rest[i..]),
         None => (rest, "/"),
     };
-    let target = match GatewayTarget::parse(segment, uri.query()) {
+    let keys = &app.host.config().key_policy;
+    let target = match GatewayTarget::parse_with(segment, uri.query(), keys) {
         Ok((target, _actor_query)) => target,
+        Err(ProtocolError::Key(e)) => {
+            return json_error(WireError::invalid_input(format!("Invalid key: {e}")));
+        }
         Err(e) => {
             return json_error(WireError::query_invalid_params(format!(
                 "invalid query gateway params: {e}"
@@ -76,6 +86,10 @@ pub(crate) async fn gateway(State(app): State<App>, req: Request) -> Response {
             .protocols(["rivet"])
             .max_message_size(max * 4)
             .max_frame_size(max * 4)
+            // Small buffers for the many idle sockets (tungstenite's default read buffer,
+            // allocated up front, is 128 KiB); they grow for large messages.
+            .read_buffer_size(WS_READ_BUFFER)
+            .write_buffer_size(WS_WRITE_BUFFER)
             .on_upgrade(move |socket| ws::run(socket, app, meta, offer))
             .into_response();
     }
@@ -102,9 +116,6 @@ pub(crate) async fn resolve(
             if q.namespace != app.host.config().namespace {
                 return Err(WireError::namespace_not_found());
             }
-            q.key
-                .validate()
-                .map_err(|e| WireError::invalid_input(format!("Invalid key: {e}")))?;
             match q.method {
                 QueryMethod::Get => app.host.get(&q.name, &q.key).await,
                 QueryMethod::GetOrCreate => {
@@ -146,8 +157,9 @@ fn actor_headers(resp: &mut Response, meta: &ActorMeta) {
     );
 }
 
-fn actor_error(meta: &ActorMeta, e: WireError, encoding: Encoding) -> Response {
-    let mut resp = encoded_error(e.with_actor(specifier(meta)), encoding);
+/// An actor-level error in the request's encoding and BARE `version`.
+fn actor_error(meta: &ActorMeta, e: WireError, encoding: Encoding, version: u16) -> Response {
+    let mut resp = encoded_error(e.with_actor(specifier(meta)), encoding, version);
     actor_headers(&mut resp, meta);
     resp
 }
@@ -183,30 +195,32 @@ async fn http_action(
         Ok(b) => b,
         Err(e) => return json_error(e),
     };
+    // A BARE request is answered in its own version (a RivetKit 2.2 client reads up to v3).
+    let version = version::of_payload(encoding, &body).unwrap_or(PROTOCOL_VERSION);
     let args = match HttpActionRequest::decode(encoding, &body)
         .map_err(|e| WireError::invalid_request(format!("Invalid request body: {e}")))
-        .and_then(|req| revive_args(req.args, encoding))
+        .and_then(|req| revive_args(req.args, encoding, version))
     {
         Ok(a) => a,
         Err(e) => return json_error(e),
     };
     let output = match app.host.call(meta, action, args, params).await {
         Ok(o) => o,
-        Err(e) => return actor_error(meta, e, encoding),
+        Err(e) => return actor_error(meta, e, encoding, version),
     };
     let body = match (HttpActionResponse {
-        output: escape(output, encoding),
+        output: escape(output, encoding, version),
     })
-    .encode(encoding)
+    .encode_version(encoding, version)
     {
         Ok(b) => b,
         Err(e) => {
             tracing::error!(actor = %meta.id, %action, error = %e, "action output does not encode");
-            return actor_error(meta, WireError::internal(), encoding);
+            return actor_error(meta, WireError::internal(), encoding, version);
         }
     };
     if body.len() > limit {
-        return actor_error(meta, WireError::outgoing_too_long(limit), encoding);
+        return actor_error(meta, WireError::outgoing_too_long(limit), encoding, version);
     }
     let mut resp = Response::new(Body::from(body));
     // Room for every header this response gets (content type and length, the actor's three,

@@ -1,11 +1,12 @@
 //! The front door: the RivetKit 2.3.19 client protocol over HTTP/1.1 and WebSocket (axum).
 //!
-//! Routes (spec section 14.1): `GET /metadata`, `GET /health`, `GET|PUT|POST /actors`,
+//! Routes (those of RivetKit's manager API): `GET /metadata`, `GET /health`, `GET|PUT|POST /actors`,
 //! `DELETE /actors/{id}`, `GET /actors/names`, actorium's own `GET /actorium/schema` (the
 //! registry's schema document), and the gateway in both forms
 //! (`/gateway/{name}…?rvt-…` and `/gateway/{actorId}[@token]…`) for `/action/{name}` (HTTP) and
 //! `/connect` (WebSocket). Raw `/request`, `/websocket` and `/queue` answer
-//! `core.not_supported`. Every response carries the reference's CORS headers; an optional
+//! `core.not_supported`. Responses carry CORS headers for the configured origins
+//! ([`ServerConfig::cors_origins`]; none by default); an optional
 //! token is checked on everything but `/metadata` and `/health`. Every bad input gets one
 //! structured error (`{group, code, message}`) and the server goes on.
 //!
@@ -24,9 +25,11 @@ mod auth;
 mod body;
 mod connections;
 mod errors;
+mod field_watch;
 mod gateway;
 mod listener;
 mod rest;
+mod subscriptions;
 pub(crate) mod values;
 pub(crate) mod ws;
 
@@ -52,6 +55,14 @@ pub struct Limits {
     pub max_query_input: usize,
     /// Largest input through `PUT/POST /actors` (CBOR bytes; default 4 MiB).
     pub max_rest_input: usize,
+    /// Most event subscriptions one WebSocket connection holds (default 256); more get
+    /// `actor.too_many_subscriptions`. Names the actor does not declare count too.
+    pub max_subscriptions: usize,
+    /// Longest event name a subscription may give, in bytes (default 256).
+    pub max_event_name: usize,
+    /// Most actions of one WebSocket connection awaiting their replies; at the cap the server
+    /// reads no more frames from it until replies go out (default 256).
+    pub ws_max_in_flight: usize,
 }
 
 impl Default for Limits {
@@ -60,6 +71,9 @@ impl Default for Limits {
             max_message: 1 << 20,
             max_query_input: 4096,
             max_rest_input: 4 << 20,
+            max_subscriptions: 256,
+            max_event_name: 256,
+            ws_max_in_flight: 256,
         }
     }
 }
@@ -99,7 +113,7 @@ impl Default for ConnectionLimits {
 }
 
 /// Front-door settings.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ServerConfig {
     /// If set, every request but `/metadata` and `/health` must carry this token
@@ -110,12 +124,37 @@ pub struct ServerConfig {
     pub limits: Limits,
     /// Connection timeouts and cap.
     pub connections: ConnectionLimits,
+    /// The server pings every WebSocket this often and closes one that has not answered the
+    /// previous ping (or takes longer than this to accept a frame); zero turns pings off
+    /// (default 30 s).
+    pub ws_ping_interval: std::time::Duration,
+    /// Browser origins allowed to call (CORS). Empty (the default): no CORS headers, so
+    /// browsers refuse cross-origin calls (non-browser clients never look). `"*"`: every
+    /// origin, without credentials. Otherwise a request whose `Origin` is listed gets it back
+    /// with credentials allowed (what the official browser client, which sends
+    /// `credentials: "include"`, needs).
+    pub cors_origins: Vec<String>,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            token: None,
+            limits: Limits::default(),
+            ws_ping_interval: std::time::Duration::from_secs(30),
+            cors_origins: Vec::new(),
+            connections: ConnectionLimits::default(),
+        }
+    }
 }
 
 setters!(Limits {
     max_message: usize,
     max_query_input: usize,
     max_rest_input: usize,
+    max_subscriptions: usize,
+    max_event_name: usize,
+    ws_max_in_flight: usize,
 });
 
 setters!(ConnectionLimits {
@@ -129,6 +168,8 @@ setters!(ConnectionLimits {
 setters!(ServerConfig {
     token: Option<String>,
     limits: Limits,
+    ws_ping_interval: std::time::Duration,
+    cors_origins: Vec<String>,
     connections: ConnectionLimits,
 });
 

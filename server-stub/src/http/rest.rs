@@ -1,21 +1,23 @@
 //! `/metadata`, `/health`, `/actorium/schema` and the `/actors` REST API (always JSON).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use actorium_protocol::rest::{
-    ActorInfo, ActorNameInfo, ActorNamesResponse, ActorsListResponse, CreateRequest,
-    CreateResponse, GetOrCreateRequest, GetOrCreateResponse, Metadata, Pagination,
+    ActorInfo, ActorNameInfo, ActorNamesResponse, ActorsListResponse, CreateResponse,
+    GetOrCreateResponse, Metadata, Pagination,
 };
 use actorium_protocol::{ActorKey, Value, WireError};
 use axum::body::Body;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use super::App;
-use super::body::read_body;
+use super::body::read_body_watched;
 use super::errors::json_error;
+use super::field_watch::FieldWatch;
 use super::values::revive;
 use crate::meta::ActorMeta;
 
@@ -112,11 +114,71 @@ fn check_namespace(app: &App, q: &BTreeMap<String, String>) -> Result<(), WireEr
     }
 }
 
-fn parse_key(s: &str) -> Result<ActorKey, WireError> {
-    let key = ActorKey::from_rest(s);
-    key.validate()
-        .map_err(|e| WireError::invalid_input(e.to_string()))?;
-    Ok(key)
+/// Reads a REST key string under the host's key policy (a string too long for any valid key
+/// is refused before it is split).
+fn parse_key(app: &App, s: &str) -> Result<ActorKey, WireError> {
+    app.host
+        .config()
+        .key_policy
+        .parse_rest(s)
+        .map_err(|e| WireError::invalid_input(format!("Invalid key: {e}")))
+}
+
+/// The `key` parameter of `GET /actors` as written, decoded strictly (invalid
+/// percent-encoding or UTF-8 is an error, not a replacement character).
+fn raw_query_key(app: &App, raw: Option<&str>) -> Result<Option<ActorKey>, WireError> {
+    let Some(raw) = raw
+        .unwrap_or("")
+        .split('&')
+        .find_map(|p| p.strip_prefix("key="))
+    else {
+        return Ok(None);
+    };
+    let policy = &app.host.config().key_policy;
+    // Every byte of the REST form may be percent-encoded.
+    if raw.len() > policy.max_rest_len().saturating_mul(3) {
+        return Err(WireError::invalid_input(format!(
+            "Invalid key: a key parameter of {} bytes is too long",
+            raw.len()
+        )));
+    }
+    let s = actorium_protocol::key::decode_form_strict(raw)
+        .map_err(|e| WireError::invalid_input(format!("Invalid key: {e}")))?;
+    parse_key(app, &s).map(Some)
+}
+
+/// Reads a `PUT`/`POST /actors` body, refusing a key too long for the host's key policy as
+/// soon as it shows (before the rest of the body is buffered).
+async fn read_actors_body(app: &App, body: Body) -> Result<Vec<u8>, WireError> {
+    // A REST key string within the policy, with every character written as `\uXXXX`.
+    let max_key = app
+        .host
+        .config()
+        .key_policy
+        .max_rest_len()
+        .saturating_mul(6);
+    let mut watch = FieldWatch::new("key", max_key);
+    read_body_watched(body, rest_body_limit(app), |chunk| {
+        watch.feed(chunk).map_err(|_| {
+            WireError::invalid_input(format!(
+                "Invalid key: a key string longer than {max_key} bytes (as JSON) exceeds the \
+                 limit"
+            ))
+        })
+    })
+    .await
+}
+
+/// The fields of a `PUT`/`POST /actors` body this server reads, borrowed from the body where
+/// they have no escapes: a huge key is checked for size without a copy.
+#[derive(serde::Deserialize)]
+struct ActorsBody<'a> {
+    #[serde(borrow)]
+    name: Cow<'a, str>,
+    #[serde(borrow, default)]
+    key: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    input: Option<Cow<'a, str>>,
 }
 
 fn parse_input(app: &App, input: Option<&str>) -> Result<Option<Value>, WireError> {
@@ -139,7 +201,7 @@ fn parse_input(app: &App, input: Option<&str>) -> Result<Option<Value>, WireErro
         .map_err(|e| WireError::invalid_input(format!("Invalid input: {e}")))
 }
 
-fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, WireError> {
+fn parse_body<'a, T: serde::Deserialize<'a>>(body: &'a [u8]) -> Result<T, WireError> {
     serde_json::from_slice(body)
         .map_err(|e| WireError::bad_request(format!("Invalid request body: {e}")))
 }
@@ -160,8 +222,9 @@ fn check_name(app: &App, name: &str) -> Result<(), WireError> {
 pub(crate) async fn list_actors(
     State(app): State<App>,
     Query(q): Query<BTreeMap<String, String>>,
+    RawQuery(raw): RawQuery,
 ) -> Response {
-    match list(&app, &q).await {
+    match list(&app, &q, raw.as_deref()).await {
         Ok(actors) => json(
             StatusCode::OK,
             &ActorsListResponse {
@@ -173,7 +236,11 @@ pub(crate) async fn list_actors(
     }
 }
 
-async fn list(app: &App, q: &BTreeMap<String, String>) -> Result<Vec<ActorInfo>, WireError> {
+async fn list(
+    app: &App,
+    q: &BTreeMap<String, String>,
+    raw: Option<&str>,
+) -> Result<Vec<ActorInfo>, WireError> {
     check_namespace(app, q)?;
     if let Some(ids) = q.get("actor_ids") {
         let mut out = Vec::new();
@@ -189,8 +256,7 @@ async fn list(app: &App, q: &BTreeMap<String, String>) -> Result<Vec<ActorInfo>,
             "Name is required when not using actor_ids.",
         ));
     };
-    if let Some(key) = q.get("key") {
-        let key = parse_key(key)?;
+    if let Some(key) = raw_query_key(app, raw)? {
         return Ok(app
             .host
             .find_by_key(name, &key)
@@ -214,10 +280,15 @@ pub(crate) async fn get_or_create_actor(
 ) -> Response {
     let result = async {
         check_namespace(&app, &q)?;
-        let body = read_body(body, rest_body_limit(&app)).await?;
-        let req: GetOrCreateRequest = parse_body(&body)?;
+        let body = read_actors_body(&app, body).await?;
+        let req: ActorsBody = parse_body(&body)?;
         check_name(&app, &req.name)?;
-        let key = parse_key(&req.key)?;
+        let Some(key) = &req.key else {
+            return Err(WireError::bad_request(
+                "Invalid request body: missing field `key`",
+            ));
+        };
+        let key = parse_key(&app, key)?;
         let input = parse_input(&app, req.input.as_deref())?;
         let (meta, created) = app.host.get_or_create(&req.name, &key, input).await?;
         Ok::<_, WireError>(GetOrCreateResponse {
@@ -239,11 +310,11 @@ pub(crate) async fn create_actor(
 ) -> Response {
     let result = async {
         check_namespace(&app, &q)?;
-        let body = read_body(body, rest_body_limit(&app)).await?;
-        let req: CreateRequest = parse_body(&body)?;
+        let body = read_actors_body(&app, body).await?;
+        let req: ActorsBody = parse_body(&body)?;
         check_name(&app, &req.name)?;
         let key = match &req.key {
-            Some(k) => parse_key(k)?,
+            Some(k) => parse_key(&app, k)?,
             None => ActorKey::default(),
         };
         let input = parse_input(&app, req.input.as_deref())?;

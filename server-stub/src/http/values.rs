@@ -1,8 +1,11 @@
 //! Value conversion at the front door (the mirror of the client's `values` module): incoming
 //! arguments and inputs are revived from RivetKit's JSON-compat markers into plain CBOR values,
 //! outgoing values are escaped for the response's encoding; and the actor specifier errors carry.
+//!
+//! BARE before v4 (RivetKit 2.2 clients) carries plain CBOR values, without markers: nothing is
+//! revived and `$`-arrays are not escaped (`version` is the BARE version of the exchange).
 
-use actorium_protocol::{ActorSpecifier, Encoding, Value, WireError, compat};
+use actorium_protocol::{ActorSpecifier, Encoding, Value, WireError, compat, version};
 
 use crate::meta::ActorMeta;
 
@@ -15,17 +18,30 @@ pub(crate) fn specifier(meta: &ActorMeta) -> ActorSpecifier {
     }
 }
 
-/// Escapes an outgoing user value for `encoding`.
-pub(crate) fn escape(value: Value, encoding: Encoding) -> Value {
+/// Escapes an outgoing user value for `encoding` (and, in BARE, `version`).
+pub(crate) fn escape(value: Value, encoding: Encoding, version: u16) -> Value {
     match encoding {
         Encoding::Json => compat::escape_for_json(value),
+        Encoding::Bare if !version::bare_has_markers(version) => {
+            compat::escape_for_plain_cbor(value)
+        }
         Encoding::Cbor | Encoding::Bare => compat::escape_for_cbor(value),
     }
 }
 
-/// Revives incoming arguments (`json` and `bare` carry compat markers; `cbor` does not).
-pub(crate) fn revive_args(args: Vec<Value>, encoding: Encoding) -> Result<Vec<Value>, WireError> {
-    if encoding == Encoding::Cbor {
+/// Revives incoming arguments (`json` and v4 `bare` carry compat markers; `cbor` and older
+/// `bare` do not).
+pub(crate) fn revive_args(
+    args: Vec<Value>,
+    encoding: Encoding,
+    version: u16,
+) -> Result<Vec<Value>, WireError> {
+    let markers = match encoding {
+        Encoding::Json => true,
+        Encoding::Cbor => false,
+        Encoding::Bare => version::bare_has_markers(version),
+    };
+    if !markers {
         return Ok(args);
     }
     match revive(Value::Array(args)) {
@@ -68,6 +84,7 @@ fn bigints_as_tags(value: Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use actorium_protocol::PROTOCOL_VERSION;
 
     #[test]
     fn small_bigints_stay_bigints() {
@@ -88,7 +105,36 @@ mod tests {
         let n: i64 = actorium_protocol::compat::deserialize(items[1].clone()).unwrap();
         assert_eq!(n, -1);
         // And they go back as bigints.
-        assert_eq!(escape(items[0].clone(), Encoding::Json), marker("7"));
+        assert_eq!(
+            escape(items[0].clone(), Encoding::Json, PROTOCOL_VERSION),
+            marker("7")
+        );
+    }
+
+    #[test]
+    fn bare_before_v4_has_no_markers() {
+        let dollar = || Value::Array(vec![Value::Text("$x".into()), Value::Integer(1.into())]);
+        let escaped = Value::Array(vec![Value::Text("$$x".into()), Value::Integer(1.into())]);
+        for v in 1..=3 {
+            assert_eq!(escape(dollar(), Encoding::Bare, v), dollar());
+            assert_eq!(
+                revive_args(vec![dollar()], Encoding::Bare, v).unwrap(),
+                vec![dollar()]
+            );
+        }
+        assert_eq!(escape(dollar(), Encoding::Bare, 4), escaped);
+        assert_eq!(
+            revive_args(vec![escaped], Encoding::Bare, 4).unwrap(),
+            vec![dollar()]
+        );
+        // A bare `$`-array is a marker in v4, and `$x` is not one.
+        assert!(revive_args(vec![dollar()], Encoding::Bare, 4).is_err());
+        // Large whole numbers still go to JavaScript as numbers.
+        let ts = Value::Integer((1i64 << 40).into());
+        assert_eq!(
+            escape(ts, Encoding::Bare, 3),
+            Value::Float((1u64 << 40) as f64)
+        );
     }
 
     #[test]

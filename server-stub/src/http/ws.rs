@@ -1,24 +1,58 @@
-//! `/connect`: one WebSocket connection to an actor (spec section 7).
+//! `/connect`: one WebSocket connection to an actor (the RivetKit client protocol's WebSocket).
 //!
 //! The server selects subprotocol `rivet`, asks the actor to admit the connection
 //! (`on_before_connect`, `create_conn_state`, `on_connect`), sends `Init` first, then relays
 //! `ActionRequest`/`SubscriptionRequest` to the actor and its `ActionResponse`/`Event`/`Error`
 //! back. A rejected connection gets `Error{actionId: null}` and close `1011 group.code`; a
 //! malformed frame gets the same with `actor.invalid_request`.
+//!
+//! In BARE the connection writes the `Init` (and an error before the client's first message) in
+//! [`version::GREETING_VERSION`], then the version of the latest message the client sent
+//! (see [`actorium_protocol::version`]).
+
+//!
+//! # Backpressure and liveness
+//!
+//! - **Every action read gets its outcome.** At most [`Limits::ws_max_in_flight`] actions of
+//!   one connection await their replies; while that many do, the server reads no more frames
+//!   (the client's further requests wait in its socket, so a client may pipeline any number
+//!   of calls). An action the actor's mailbox has no room for (many busy connections) is
+//!   answered at once with `Error{actionId, actor.overloaded}`: it did not run, and the
+//!   connection stays open. Subscription changes wait for room instead (their only possible
+//!   refusal, `Error{actionId: null}`, makes the official client fail every call in flight).
+//! - **The connection closes only with nothing owed.** A connection that does not keep up with
+//!   its *events* (more than `HostConfig::conn_queue_capacity` waiting) stops being read, gets
+//!   the replies of every action already read, then close `1011 actor.overloaded`; a malformed
+//!   frame likewise closes once the actions read before it are answered. Closes travel beside
+//!   the outgoing queue, never through it, so they always get out. Requests the server never
+//!   read never ran: when the official client rejects them for the close, that is their true
+//!   outcome.
+//! - **Pings.** Every [`ServerConfig::ws_ping_interval`] the server pings; a socket whose last
+//!   ping is still unanswered at the next one is closed (`1011 ws.ping_timeout`), as is one
+//!   that takes longer than the interval to accept a frame. A quiet subscriber that answers
+//!   pings stays open. The interval does not run out while the server itself stopped reading
+//!   (a full in-flight window).
+//!
+//! [`Limits::ws_max_in_flight`]: super::Limits::ws_max_in_flight
+//! [`ServerConfig::ws_ping_interval`]: super::ServerConfig::ws_ping_interval
 
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
-use actorium_protocol::{Encoding, ToClient, ToServer, Value, WireError, catalogue, compat};
+use actorium_protocol::{
+    Encoding, ToClient, ToServer, Value, WireError, catalogue, compat, version,
+};
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use axum::http::{HeaderMap, header};
 use percent_encoding::percent_decode_str;
-use tokio::sync::mpsc;
 
 use super::App;
 use super::errors::escape_error;
+use super::subscriptions::Subscriptions;
 use super::values::{escape, revive_args, specifier};
-use crate::actor::effects::ConnOut;
+use crate::actor::{ConnOut, ConnReceiver, ConnSender};
+use crate::host::ConnHandle;
 use crate::meta::ActorMeta;
 
 /// What the client offered in `Sec-WebSocket-Protocol`.
@@ -63,6 +97,11 @@ pub(crate) trait FrameIo: Send {
     fn recv_frame(&mut self) -> impl Future<Output = Option<Message>> + Send;
     /// Sends a frame; `false` if the socket is gone.
     fn send_frame(&mut self, frame: Message) -> impl Future<Output = bool> + Send;
+    /// Whether the server pings this socket (its pongs come back through
+    /// [`FrameIo::recv_frame`]). Tunneled sockets are kept alive by the engine.
+    fn pings(&self) -> bool {
+        false
+    }
 }
 
 impl FrameIo for WebSocket {
@@ -73,13 +112,21 @@ impl FrameIo for WebSocket {
     async fn send_frame(&mut self, frame: Message) -> bool {
         self.send(frame).await.is_ok()
     }
+
+    fn pings(&self) -> bool {
+        true
+    }
 }
 
 struct Socket<S> {
     socket: S,
     encoding: Encoding,
+    /// The BARE version written: the greeting's until the client has sent a message.
+    version: u16,
     limit: usize,
     meta: Arc<ActorMeta>,
+    /// Longest a frame may take to be accepted (the ping interval, when pinging).
+    write_deadline: Option<Duration>,
 }
 
 impl<S: FrameIo> Socket<S> {
@@ -88,19 +135,22 @@ impl<S: FrameIo> Socket<S> {
         let msg = match msg {
             ToClient::ActionResponse { id, output } => ToClient::ActionResponse {
                 id,
-                output: escape(output, self.encoding),
+                output: escape(output, self.encoding, self.version),
             },
             ToClient::Event { name, args } => ToClient::Event {
                 name,
-                args: args.into_iter().map(|a| escape(a, self.encoding)).collect(),
+                args: args
+                    .into_iter()
+                    .map(|a| escape(a, self.encoding, self.version))
+                    .collect(),
             },
             ToClient::Error { error, action_id } => ToClient::Error {
-                error: escape_error(error, self.encoding),
+                error: escape_error(error, self.encoding, self.version),
                 action_id,
             },
             init => init,
         };
-        let bytes = match msg.encode(self.encoding) {
+        let bytes = match msg.encode_version(self.encoding, self.version) {
             Ok(b) if b.len() <= self.limit => b,
             result => {
                 let reason = match result {
@@ -124,7 +174,7 @@ impl<S: FrameIo> Socket<S> {
                     error: reason.with_actor(specifier(&self.meta)),
                     action_id,
                 };
-                match error.encode(self.encoding) {
+                match error.encode_version(self.encoding, self.version) {
                     Ok(b) => b,
                     Err(_) => return true,
                 }
@@ -138,13 +188,26 @@ impl<S: FrameIo> Socket<S> {
         } else {
             Message::Binary(bytes.into())
         };
-        self.socket.send_frame(frame).await
+        self.write(frame).await
+    }
+
+    /// Sends a frame within the write deadline; `false` if the socket is gone or stuck.
+    async fn write(&mut self, frame: Message) -> bool {
+        match self.write_deadline {
+            None => self.socket.send_frame(frame).await,
+            Some(deadline) => {
+                let sent = tokio::time::timeout(deadline, self.socket.send_frame(frame)).await;
+                if sent.is_err() {
+                    tracing::debug!(actor = %self.meta.id, "socket does not accept frames; dropping it");
+                }
+                sent.unwrap_or(false)
+            }
+        }
     }
 
     async fn close(&mut self, code: u16, reason: &str) {
         let _ = self
-            .socket
-            .send_frame(Message::Close(Some(CloseFrame {
+            .write(Message::Close(Some(CloseFrame {
                 code,
                 reason: reason.into(),
             })))
@@ -163,9 +226,32 @@ impl<S: FrameIo> Socket<S> {
     }
 }
 
+/// The server's pings of one socket.
+struct Pinger {
+    every: tokio::time::Interval,
+    /// A ping went out and no pong came back since.
+    unanswered: bool,
+    /// The server stopped reading at some point since the last ping (a pong may be waiting
+    /// unread): the missing pong does not count.
+    paused: bool,
+}
+
+/// The next ping tick; never, without pings.
+async fn tick(pinger: &mut Option<Pinger>) {
+    match pinger {
+        Some(p) => {
+            p.every.tick().await;
+        }
+        None => std::future::pending().await,
+    }
+}
+
 /// Runs one connection until either side closes it.
 pub(crate) async fn run<S: FrameIo>(socket: S, app: App, meta: Arc<ActorMeta>, offer: Offer) {
     let limit = app.config.limits.max_message;
+    let interval = app.config.ws_ping_interval;
+    let pings = socket.pings() && !interval.is_zero();
+    let write_deadline = pings.then_some(interval);
     let encoding = match offer.encoding {
         Ok(e) => e,
         Err(unknown) => {
@@ -173,8 +259,10 @@ pub(crate) async fn run<S: FrameIo>(socket: S, app: App, meta: Arc<ActorMeta>, o
             let mut s = Socket {
                 socket,
                 encoding: Encoding::Json,
+                version: version::GREETING_VERSION,
                 limit,
                 meta,
+                write_deadline,
             };
             s.close(1003, &catalogue::UNSUPPORTED_WEBSOCKET_ENCODING.name())
                 .await;
@@ -184,8 +272,10 @@ pub(crate) async fn run<S: FrameIo>(socket: S, app: App, meta: Arc<ActorMeta>, o
     let mut s = Socket {
         socket,
         encoding,
+        version: version::GREETING_VERSION,
         limit,
         meta: meta.clone(),
+        write_deadline,
     };
     let params = match offer.params {
         Ok(p) => p,
@@ -197,7 +287,7 @@ pub(crate) async fn run<S: FrameIo>(socket: S, app: App, meta: Arc<ActorMeta>, o
             return;
         }
     };
-    let (tx, mut out) = mpsc::channel(app.host.config().conn_queue_capacity);
+    let (tx, mut out) = ConnSender::channel(app.host.config().conn_queue_capacity);
     let conn = match app.host.connect(&meta, params, tx).await {
         Ok(c) => c,
         Err(e) => {
@@ -207,57 +297,57 @@ pub(crate) async fn run<S: FrameIo>(socket: S, app: App, meta: Arc<ActorMeta>, o
         }
     };
     tracing::debug!(actor = %meta.id, conn = %conn.id(), %encoding, "connected");
+    let mut inbound = Inbound {
+        encoding,
+        limit,
+        version: s.version,
+        subscriptions: Subscriptions::new(&app.config.limits),
+        meta: meta.clone(),
+    };
     let init = ToClient::Init {
         actor_id: meta.id.clone(),
         connection_id: conn.id().to_string(),
     };
     if s.send(init).await {
+        let max_in_flight = app.config.limits.ws_max_in_flight.max(1);
+        let mut pinger = pings.then(|| {
+            let start = tokio::time::Instant::now() + interval;
+            let mut every = tokio::time::interval_at(start, interval);
+            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            Pinger {
+                every,
+                unanswered: false,
+                paused: false,
+            }
+        });
+        // A connection-level error to send once no reply is owed any more.
+        let mut failing: Option<WireError> = None;
         loop {
+            if failing.is_some() && out.owed() == 0 {
+                s.fail(failing.take().expect("checked")).await;
+                break;
+            }
+            let reading = failing.is_none() && !out.closing() && out.owed() < max_in_flight;
+            if let Some(p) = pinger.as_mut().filter(|_| !reading) {
+                p.paused = true;
+            }
             tokio::select! {
-                frame = s.socket.recv_frame() => {
-                    let bytes = match frame {
-                        None => break,
-                        // The reply to a close is queued by the WebSocket layer and written by
-                        // the next read, which then ends the stream.
-                        Some(Message::Close(_) | Message::Ping(_) | Message::Pong(_)) => continue,
-                        Some(Message::Text(t)) => {
-                            if encoding != Encoding::Json {
-                                s.fail(WireError::invalid_request(format!("Text frames are not valid in the {encoding} encoding."))).await;
+                frame = s.socket.recv_frame(), if reading => {
+                    let Some(frame) = frame else { break };
+                    let read = inbound.read(&conn, &mut out, frame).await;
+                    s.version = inbound.version;
+                    match read {
+                        Read::Go => {}
+                        Read::Pong => {
+                            if let Some(p) = &mut pinger {
+                                p.unanswered = false;
+                            }
+                        }
+                        Read::Fail(e) => failing = Some(e),
+                        Read::Reply(error) => {
+                            if !s.send(error).await {
                                 break;
                             }
-                            t.as_bytes().to_vec()
-                        }
-                        Some(Message::Binary(b)) => b.to_vec(),
-                    };
-                    if bytes.len() > limit {
-                        s.fail(WireError::incoming_too_long(limit)).await;
-                        break;
-                    }
-                    let msg = match ToServer::decode(encoding, &bytes) {
-                        Ok(m) => m,
-                        Err(e) => {
-                            tracing::debug!(actor = %meta.id, error = %e, "malformed frame");
-                            s.fail(WireError::invalid_request(format!("Invalid message: {e}"))).await;
-                            break;
-                        }
-                    };
-                    let queued = match msg {
-                        ToServer::ActionRequest { id, name, args } => match revive_args(args, encoding) {
-                            Ok(args) => conn.action(id, name, args).map_err(|e| (Some(id), e)),
-                            Err(e) => Err((Some(id), e)),
-                        },
-                        ToServer::SubscriptionRequest { event_name, subscribe } => {
-                            conn.subscribe(event_name, subscribe).map_err(|e| (None, e))
-                        }
-                    };
-                    if let Err((action_id, e)) = queued {
-                        if e.code == "stopping" {
-                            s.close(1001, &catalogue::GOING_AWAY.name()).await;
-                            break;
-                        }
-                        let error = ToClient::Error { error: e.with_actor(specifier(&meta)), action_id };
-                        if !s.send(error).await {
-                            break;
                         }
                     }
                 }
@@ -271,14 +361,130 @@ pub(crate) async fn run<S: FrameIo>(socket: S, app: App, meta: Arc<ActorMeta>, o
                         s.close(code, &reason).await;
                         break;
                     }
+                    // The actor dropped the connection without a close (it cannot send again).
                     None => {
-                        s.close(1011, &catalogue::OVERLOADED.name()).await;
+                        s.close(1011, &catalogue::STOPPED.name()).await;
                         break;
                     }
                 },
+                () = tick(&mut pinger) => {
+                    let p = pinger.as_mut().expect("ticks only with pings");
+                    if p.unanswered && !p.paused {
+                        tracing::debug!(actor = %meta.id, conn = %conn.id(), "no pong; closing");
+                        s.close(1011, &catalogue::WS_PING_TIMEOUT.name()).await;
+                        break;
+                    }
+                    p.unanswered = true;
+                    p.paused = !reading;
+                    if !s.write(Message::Ping(Default::default())).await {
+                        break;
+                    }
+                }
             }
         }
     }
     conn.disconnect().await;
     tracing::debug!(actor = %meta.id, conn = %conn.id(), "disconnected");
+}
+
+/// What a frame from the client asks of the connection loop.
+enum Read {
+    /// Nothing more to do.
+    Go,
+    /// A pong.
+    Pong,
+    /// Answer this now: the error of an action the actor could not take (it did not run).
+    Reply(ToClient),
+    /// A connection-level error: read no more, close once nothing is owed.
+    Fail(WireError),
+}
+
+/// The reading side of a connection: how frames decode, and the subscriptions they made.
+struct Inbound {
+    encoding: Encoding,
+    limit: usize,
+    /// The BARE version of the latest message the client sent (the greeting's before).
+    version: u16,
+    subscriptions: Subscriptions,
+    meta: Arc<ActorMeta>,
+}
+
+impl Inbound {
+    /// Handles one frame from the client: decodes it and hands it to the actor.
+    async fn read(&mut self, conn: &ConnHandle, out: &mut ConnReceiver, frame: Message) -> Read {
+        let (encoding, limit) = (self.encoding, self.limit);
+        let bytes = match frame {
+            Message::Pong(_) => return Read::Pong,
+            // The reply to a close or a ping is queued by the WebSocket layer and written by the
+            // next read or write.
+            Message::Close(_) | Message::Ping(_) => return Read::Go,
+            Message::Text(t) => {
+                if encoding != Encoding::Json {
+                    return Read::Fail(WireError::invalid_request(format!(
+                        "Text frames are not valid in the {encoding} encoding."
+                    )));
+                }
+                t.as_bytes().to_vec()
+            }
+            Message::Binary(b) => b.to_vec(),
+        };
+        if bytes.len() > limit {
+            return Read::Fail(WireError::incoming_too_long(limit));
+        }
+        let meta = &self.meta;
+        let msg = match ToServer::decode(encoding, &bytes) {
+            Ok(m) => {
+                if let Some(v) = version::of_payload(encoding, &bytes) {
+                    self.version = v;
+                }
+                m
+            }
+            Err(e) => {
+                tracing::debug!(actor = %meta.id, error = %e, "malformed frame");
+                return Read::Fail(WireError::invalid_request(format!("Invalid message: {e}")));
+            }
+        };
+        match msg {
+            ToServer::ActionRequest { id, name, args } => {
+                let revived = revive_args(args, encoding, self.version);
+                match revived.and_then(|args| conn.action(id, name, args)) {
+                    Ok(()) => {
+                        out.owe();
+                        Read::Go
+                    }
+                    Err(e) => Read::Reply(ToClient::Error {
+                        error: e.with_actor(specifier(meta)),
+                        action_id: Some(id),
+                    }),
+                }
+            }
+            // Checked against the connection's limits, then passed on, waiting for room in the
+            // mailbox rather than refused for a full one; it fails only for a stopping actor,
+            // whose close follows. A subscription has no action id, so a refusal can only be a
+            // connection error, on which the official client fails every call in flight: the
+            // connection reads no more, answers every call it has read, then sends the error
+            // and closes, so no call the client sees fail has run.
+            ToServer::SubscriptionRequest {
+                event_name,
+                subscribe,
+            } => {
+                let mut forward = None;
+                let checked = self
+                    .subscriptions
+                    .request(event_name, subscribe, |name, on| {
+                        forward = Some((name, on));
+                        Ok(())
+                    });
+                match checked {
+                    Ok(()) => {
+                        if let Some((name, on)) = forward {
+                            let _ = conn.subscribe(name, on).await;
+                        }
+                        Read::Go
+                    }
+                    Err(e) => Read::Fail(e),
+                }
+            }
+        }
+    }
 }

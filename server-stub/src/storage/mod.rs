@@ -6,14 +6,24 @@
 //! Durability contract: when the future returned by [`Storage::commit`] resolves `Ok`, the
 //! writes survive a crash of the process (SQLite `synchronous=NORMAL` in WAL mode; with
 //! `synchronous=FULL` also a power loss). A commit is atomic: all of its writes or none.
+//!
+//! Integrity (SQLite): every stored record, state and timer carries a checksum that is checked
+//! when it is read; a mismatch is [`StorageError::Corrupt`] and the data is not served. A full
+//! disk is [`StorageError::Full`] and writes nothing of the commit.
 
+mod checksum;
+#[cfg(test)]
+mod integrity_tests;
 pub mod memory;
+mod rows;
+mod schema;
 pub mod sqlite;
 
 use actorium_protocol::ActorKey;
 use futures_util::future::BoxFuture;
 
 pub use memory::MemoryStorage;
+pub use schema::FAILPOINT_DISK_FULL_AFTER_PAGES;
 pub use sqlite::{SqliteStorage, SyncMode};
 
 /// A storage failure.
@@ -31,6 +41,25 @@ pub enum StorageError {
     /// The storage was closed.
     #[error("storage is closed")]
     Closed,
+    /// The disk (or the database's size cap) is full: nothing of the commit was written.
+    #[error("storage is full: {0}")]
+    Full(String),
+    /// Stored data fails its integrity check: a row's checksum does not match, or the
+    /// database file is damaged. Nothing of it is served.
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+/// A SQLite error as a [`StorageError`]: a full disk and a damaged file are told apart.
+pub(crate) fn db_err(e: rusqlite::Error) -> StorageError {
+    use rusqlite::ErrorCode;
+    match e.sqlite_error_code() {
+        Some(ErrorCode::DiskFull) => StorageError::Full(e.to_string()),
+        Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => {
+            StorageError::Corrupt(e.to_string())
+        }
+        _ => StorageError::Database(e.to_string()),
+    }
 }
 
 /// An actor's record: who it is (its state is stored beside it).

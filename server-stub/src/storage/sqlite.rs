@@ -2,6 +2,9 @@
 //! writer thread that owns the connection and commits everything waiting for it in one
 //! transaction (group commit across actors). Each commit request runs inside its own savepoint,
 //! so a failing request (a duplicate key) does not take the others of its group down.
+//!
+//! Opening refuses an existing empty file and a damaged one (`PRAGMA quick_check`); rows carry
+//! CRC32C checksums (see `checksum`), written with them and checked when they are read.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -12,7 +15,8 @@ use futures_util::future::{BoxFuture, FutureExt};
 use rusqlite::{Connection, OptionalExtension, params};
 use tokio::sync::oneshot;
 
-use super::{ActorRecord, Storage, StorageError, TimerRecord, Write};
+use super::rows::{actor_by_id, actor_by_key, list, load_state, timers};
+use super::{ActorRecord, Storage, StorageError, TimerRecord, Write, checksum, db_err, schema};
 
 /// The database file name inside the data directory.
 pub const DB_FILE: &str = "actorium.db";
@@ -49,13 +53,23 @@ pub struct SqliteStorage {
     path: PathBuf,
 }
 
-fn db_err(e: rusqlite::Error) -> StorageError {
-    StorageError::Database(e.to_string())
-}
-
 impl SqliteStorage {
     /// Opens (creating if needed) the database in `dir` and starts the writer thread.
+    ///
+    /// An existing empty database file and a damaged one are refused with
+    /// [`StorageError::Corrupt`] (the message names the file and what to do); a database of an
+    /// older schema is migrated. With [`super::FAILPOINT_DISK_FULL_AFTER_PAGES`] set, the
+    /// database is capped as if the disk were full (tests).
     pub fn open(dir: &Path, sync: SyncMode) -> Result<Self, StorageError> {
+        Self::open_capped(dir, sync, None)
+    }
+
+    /// [`SqliteStorage::open`], the database capped at `headroom` pages beyond its size.
+    pub(super) fn open_capped(
+        dir: &Path,
+        sync: SyncMode,
+        headroom: Option<u64>,
+    ) -> Result<Self, StorageError> {
         std::fs::create_dir_all(dir).map_err(|e| {
             StorageError::Database(format!(
                 "cannot create data directory {}: {e}",
@@ -63,9 +77,12 @@ impl SqliteStorage {
             ))
         })?;
         let path = dir.join(DB_FILE);
-        let conn = Connection::open(&path).map_err(db_err)?;
+        schema::refuse_empty_file(&path)?;
+        let opened = |e| schema::at_open(&path, db_err(e));
+        let conn = Connection::open(&path).map_err(opened)?;
         conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(db_err)?;
+            .map_err(opened)?;
+        schema::quick_check(&conn, &path)?;
         conn.pragma_update(
             None,
             "synchronous",
@@ -77,25 +94,8 @@ impl SqliteStorage {
         .map_err(db_err)?;
         conn.pragma_update(None, "foreign_keys", "OFF")
             .map_err(db_err)?;
-        conn.execute_batch(
-            "CREATE TABLE IF NOT EXISTS actors (
-                 id TEXT PRIMARY KEY,
-                 name TEXT NOT NULL,
-                 key TEXT NOT NULL,
-                 create_ts INTEGER NOT NULL,
-                 state BLOB,
-                 UNIQUE (name, key)
-             );
-             CREATE TABLE IF NOT EXISTS timers (
-                 id TEXT PRIMARY KEY,
-                 actor_id TEXT NOT NULL,
-                 at_ms INTEGER NOT NULL,
-                 action TEXT NOT NULL,
-                 args BLOB NOT NULL
-             );
-             CREATE INDEX IF NOT EXISTS timers_by_actor ON timers (actor_id);",
-        )
-        .map_err(db_err)?;
+        schema::create_and_migrate(&conn).map_err(|e| schema::at_open(&path, e))?;
+        schema::cap_pages(&conn, headroom)?;
         let (tx, rx) = mpsc::channel();
         thread::Builder::new()
             .name("actorium-sqlite".into())
@@ -206,11 +206,24 @@ fn writer(conn: Connection, rx: mpsc::Receiver<Request>) {
         };
         let mut pending = Vec::with_capacity(group.len());
         let mut commits = 0usize;
+        // Set when a failing write took the whole transaction down with it (SQLite rolls it
+        // back on a full disk): every commit of the group fails with that error, those before
+        // it included, and none is applied after it.
+        let mut lost: Option<StorageError> = None;
         for req in group {
             match req {
                 Request::Commit(ws, reply) => {
                     commits += 1;
+                    if let Some(e) = &lost {
+                        pending.push(Pending::Commit(reply, Err(e.clone())));
+                        continue;
+                    }
                     let result = apply_in_savepoint(db, ws);
+                    if let Err(e) = &result
+                        && db.is_autocommit()
+                    {
+                        lost = Some(e.clone());
+                    }
                     pending.push(Pending::Commit(reply, result));
                 }
                 Request::ActorById(id, reply) => {
@@ -232,14 +245,7 @@ fn writer(conn: Connection, rx: mpsc::Receiver<Request>) {
                     })));
                 }
                 Request::LoadState(id, reply) => {
-                    let r = db
-                        .prepare_cached("SELECT state FROM actors WHERE id = ?1")
-                        .and_then(|mut s| {
-                            s.query_row([&id], |row| row.get::<_, Option<Vec<u8>>>(0))
-                                .optional()
-                        })
-                        .map(Option::flatten)
-                        .map_err(db_err);
+                    let r = load_state(db, &id);
                     pending.push(Pending::Done(Box::new(move || {
                         let _ = reply.send(r);
                     })));
@@ -253,9 +259,11 @@ fn writer(conn: Connection, rx: mpsc::Receiver<Request>) {
                 Request::Close(reply) => closing.push(reply),
             }
         }
-        let outcome = match tx {
-            Some(tx) => tx.commit().map_err(db_err),
-            None => Ok(()),
+        let outcome = match (tx, lost) {
+            // Dropping the transaction handle is all that is left to do.
+            (_, Some(e)) => Err(e),
+            (Some(tx), None) => tx.commit().map_err(db_err),
+            (None, None) => Ok(()),
         };
         if commits > 1 {
             tracing::trace!(commits, "group commit");
@@ -325,8 +333,10 @@ fn apply_in_savepoint(db: &Connection, writes: Vec<Write>) -> Result<(), Storage
     } else {
         "ROLLBACK TO c; RELEASE c"
     };
-    db.execute_batch(end).map_err(db_err)?;
-    result
+    // The write's own error is the one to report, even if the rollback fails too (the
+    // transaction may be gone already).
+    let ended = db.execute_batch(end).map_err(db_err);
+    result.and(ended)
 }
 
 fn apply(db: &Connection, w: Write) -> Result<(), StorageError> {
@@ -343,15 +353,17 @@ fn apply(db: &Connection, w: Write) -> Result<(), StorageError> {
             if let Some(existing_actor_id) = existing {
                 return Err(StorageError::DuplicateKey { existing_actor_id });
             }
+            let sum = checksum::record(&r.id, &r.name, &key, r.create_ts);
             db.prepare_cached(
-                "INSERT INTO actors (id, name, key, create_ts, state) VALUES (?1, ?2, ?3, ?4, NULL)",
+                "INSERT INTO actors (id, name, key, create_ts, state, meta_crc) VALUES (?1, ?2, ?3, ?4, NULL, ?5)",
             )
-            .and_then(|mut s| s.execute(params![r.id, r.name, key, r.create_ts]))
+            .and_then(|mut s| s.execute(params![r.id, r.name, key, r.create_ts, sum]))
             .map_err(db_err)?;
         }
         Write::PutState { id, state } => {
-            db.prepare_cached("UPDATE actors SET state = ?2 WHERE id = ?1")
-                .and_then(|mut s| s.execute(params![id, state]))
+            let sum = checksum::state(&id, &state);
+            db.prepare_cached("UPDATE actors SET state = ?2, state_crc = ?3 WHERE id = ?1")
+                .and_then(|mut s| s.execute(params![id, state, sum]))
                 .map_err(db_err)?;
         }
         Write::DeleteActor { id } => {
@@ -363,10 +375,13 @@ fn apply(db: &Connection, w: Write) -> Result<(), StorageError> {
                 .map_err(db_err)?;
         }
         Write::PutTimer(t) => {
+            let sum = checksum::timer(&t);
             db.prepare_cached(
-                "INSERT OR REPLACE INTO timers (id, actor_id, at_ms, action, args) VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT OR REPLACE INTO timers (id, actor_id, at_ms, action, args, crc) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )
-            .and_then(|mut s| s.execute(params![t.id, t.actor_id, t.at_ms, t.action, t.args]))
+            .and_then(|mut s| {
+                s.execute(params![t.id, t.actor_id, t.at_ms, t.action, t.args, sum])
+            })
             .map_err(db_err)?;
         }
         Write::DeleteTimer { id } => {
@@ -376,60 +391,6 @@ fn apply(db: &Connection, w: Write) -> Result<(), StorageError> {
         }
     }
     Ok(())
-}
-
-fn record(row: &rusqlite::Row<'_>) -> rusqlite::Result<ActorRecord> {
-    Ok(ActorRecord {
-        id: row.get(0)?,
-        name: row.get(1)?,
-        key: ActorKey::from_rest(&row.get::<_, String>(2)?),
-        create_ts: row.get(3)?,
-        generation: 1,
-    })
-}
-
-fn actor_by_id(db: &Connection, id: &str) -> Result<Option<ActorRecord>, StorageError> {
-    db.prepare_cached("SELECT id, name, key, create_ts FROM actors WHERE id = ?1")
-        .and_then(|mut s| s.query_row([id], record).optional())
-        .map_err(db_err)
-}
-
-fn actor_by_key(
-    db: &Connection,
-    name: &str,
-    key: &ActorKey,
-) -> Result<Option<ActorRecord>, StorageError> {
-    db.prepare_cached("SELECT id, name, key, create_ts FROM actors WHERE name = ?1 AND key = ?2")
-        .and_then(|mut s| s.query_row(params![name, key.to_rest()], record).optional())
-        .map_err(db_err)
-}
-
-fn list(db: &Connection, name: &str, limit: usize) -> Result<Vec<ActorRecord>, StorageError> {
-    db.prepare_cached(
-        "SELECT id, name, key, create_ts FROM actors WHERE name = ?1 ORDER BY create_ts, id LIMIT ?2",
-    )
-    .and_then(|mut s| {
-        s.query_map(params![name, limit as i64], record)?
-            .collect::<rusqlite::Result<Vec<_>>>()
-    })
-    .map_err(db_err)
-}
-
-fn timers(db: &Connection) -> Result<Vec<TimerRecord>, StorageError> {
-    db.prepare_cached("SELECT id, actor_id, at_ms, action, args FROM timers ORDER BY at_ms, id")
-        .and_then(|mut s| {
-            s.query_map([], |row| {
-                Ok(TimerRecord {
-                    id: row.get(0)?,
-                    actor_id: row.get(1)?,
-                    at_ms: row.get(2)?,
-                    action: row.get(3)?,
-                    args: row.get(4)?,
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()
-        })
-        .map_err(db_err)
 }
 
 #[cfg(test)]

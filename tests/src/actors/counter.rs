@@ -16,6 +16,10 @@ use serde::{Deserialize, Serialize};
 pub struct Counter {
     /// The count.
     pub count: i64,
+    /// Padding set by `pad(n)` (Rust only: grows the stored state for the storage tests);
+    /// absent from the stored state while empty.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub pad: String,
 }
 
 fn field<'a>(value: &'a Value, name: &str) -> Option<&'a Value> {
@@ -45,7 +49,10 @@ impl Actor for Counter {
                 v => actorium_server::deserialize::<i64>(v.clone()).ok(),
             })
             .unwrap_or(0);
-        Ok(Counter { count: start })
+        Ok(Counter {
+            count: start,
+            pad: String::new(),
+        })
     }
 
     async fn on_before_connect(_: &Ctx<Self>, params: Option<&Value>) -> Result<()> {
@@ -80,6 +87,12 @@ impl Actor for Counter {
                     to_value(&count)
                 }
                 "getCount" => to_value(&c.state().count),
+                "pad" => {
+                    let n: usize = args.next()?;
+                    let mut s = c.state_mut();
+                    s.pad = "x".repeat(n);
+                    to_value(&s.count)
+                }
                 "echo" => Ok(Value::Array(args.rest())),
                 "fail" => {
                     let msg: String = args.next()?;

@@ -9,7 +9,7 @@ use super::Start;
 use super::inflight::hook;
 use crate::actor::{Actor, ActorClient, Ctx, InitCtx};
 use crate::error::{ActorError, Result};
-use crate::host::Host;
+use crate::host::{Host, storage_error};
 use crate::meta::ActorMeta;
 use crate::storage::{ActorRecord, StorageError, Write};
 
@@ -30,7 +30,7 @@ pub(super) async fn boot<A: Actor>(
                 .storage()
                 .load_state(&meta.id)
                 .await
-                .map_err(|e| (ActorError::from(e), false))?;
+                .map_err(|e| (ActorError::public(storage_error(e)), false))?;
             let Some(bytes) = bytes else {
                 return Err((ActorError::internal("actor has no stored state"), true));
             };
@@ -85,6 +85,13 @@ async fn create<A: Actor>(
     hook("on_create", A::on_create(&ctx, second)).await?;
     wake(&ctx).await?;
     let bytes = ctx.encode_state().map_err(ActorError::internal)?;
+    let limit = host.config().max_state_bytes;
+    if bytes.len() > limit {
+        return Err(ActorError::public(WireError::state_too_large(
+            bytes.len(),
+            limit,
+        )));
+    }
     ctx.take_dirty();
     let mut writes = vec![
         Write::CreateActor(ActorRecord {
@@ -105,7 +112,7 @@ async fn create<A: Actor>(
         StorageError::DuplicateKey { existing_actor_id } => ActorError::public(
             WireError::duplicate_key(&meta.key.to_rest(), &existing_actor_id),
         ),
-        other => ActorError::from(other),
+        other => ActorError::public(storage_error(other)),
     })?;
     for t in effects.timers {
         host.timers().add(t);

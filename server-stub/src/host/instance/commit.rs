@@ -4,14 +4,14 @@
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
-use actorium_protocol::{ToClient, WireError, catalogue};
-use tokio::sync::mpsc;
+use actorium_protocol::{ToClient, WireError};
 
 use super::Instance;
 use super::boot::decode_state;
 use super::inflight::{Target, panic_message};
-use crate::actor::effects::{ConnOut, Outgoing, Reply};
+use crate::actor::effects::{Outgoing, Reply};
 use crate::actor::{Actor, Conn, Ctx};
+use crate::host::storage_error;
 use crate::storage::Write;
 use crate::sync::lock;
 
@@ -20,7 +20,7 @@ impl<A: Actor> Instance<A> {
     pub(super) async fn settle(&mut self) {
         let effects = self.ctx.take_effects();
         if self.panicked {
-            Box::pin(self.roll_back(effects.outbox)).await;
+            Box::pin(self.roll_back(effects.outbox, WireError::internal())).await;
             return;
         }
         let mut writes = Vec::new();
@@ -28,6 +28,15 @@ impl<A: Actor> Instance<A> {
         if self.ctx.take_dirty() {
             match self.ctx.encode_state() {
                 Ok(bytes) if bytes != self.committed => {
+                    let limit = self.host.config().max_state_bytes;
+                    // Over the limit and growing: refused. A turn may always shrink the state
+                    // (say, after the limit was lowered).
+                    if bytes.len() > limit && bytes.len() > self.committed.len() {
+                        tracing::warn!(actor = %self.meta.id, size = bytes.len(), limit, "state over the limit; rolling the turn back");
+                        let error = WireError::state_too_large(bytes.len(), limit);
+                        Box::pin(self.roll_back(effects.outbox, error)).await;
+                        return;
+                    }
                     writes.push(Write::PutState {
                         id: self.meta.id.clone(),
                         state: bytes.clone(),
@@ -37,7 +46,7 @@ impl<A: Actor> Instance<A> {
                 Ok(_) => {}
                 Err(e) => {
                     tracing::error!(actor = %self.meta.id, error = %e, "state does not serialize; rolling back");
-                    Box::pin(self.roll_back(effects.outbox)).await;
+                    Box::pin(self.roll_back(effects.outbox, WireError::internal())).await;
                     return;
                 }
             }
@@ -58,7 +67,7 @@ impl<A: Actor> Instance<A> {
         if !writes.is_empty() {
             if let Err(e) = self.host.storage().commit(writes).await {
                 tracing::error!(actor = %self.meta.id, error = %e, "commit failed; rolling back");
-                Box::pin(self.roll_back(outbox)).await;
+                Box::pin(self.roll_back(outbox, storage_error(e))).await;
                 return;
             }
             for t in effects.timers {
@@ -82,8 +91,10 @@ impl<A: Actor> Instance<A> {
         self.flush(outbox);
     }
 
-    /// Restores the last committed state and fails everything of the turn and in flight.
-    pub(super) async fn roll_back(&mut self, outbox: Vec<Outgoing>) {
+    /// Restores the last committed state and fails everything of the turn and in flight with
+    /// `error` (the generic internal error, or one that says why: `actor.state_too_large`,
+    /// `storage.full`).
+    pub(super) async fn roll_back(&mut self, outbox: Vec<Outgoing>, error: WireError) {
         self.panicked = false;
         match decode_state::<A>(&self.committed) {
             Ok(state) => self.ctx.restore_state(state),
@@ -92,7 +103,6 @@ impl<A: Actor> Instance<A> {
             }
         }
         self.ctx.take_effects();
-        let error = WireError::internal();
         self.in_flight.clear();
         let targets: Vec<Target> = std::mem::take(&mut self.targets)
             .into_values()
@@ -146,19 +156,19 @@ impl<A: Actor> Instance<A> {
                 Outgoing::Broadcast { name, args } => {
                     for conn in self.ctx.conns() {
                         if conn.is_subscribed(&name) {
-                            self.send_to(
+                            self.send_event(
                                 &conn,
-                                ConnOut::Msg(ToClient::Event {
+                                ToClient::Event {
                                     name: name.clone(),
                                     args: args.clone(),
-                                }),
+                                },
                             );
                         }
                     }
                 }
                 Outgoing::Send { conn, name, args } => {
                     if let Some(conn) = self.ctx.conn_by_id(&conn) {
-                        self.send_to(&conn, ConnOut::Msg(ToClient::Event { name, args }));
+                        self.send_event(&conn, ToClient::Event { name, args });
                     }
                 }
                 Outgoing::Reply(r) => self.deliver(r),
@@ -192,19 +202,16 @@ impl<A: Actor> Instance<A> {
                         action_id: Some(action_id),
                     },
                 };
-                self.send_to(&conn, ConnOut::Msg(msg));
+                conn.sender.reply(msg);
             }
         }
     }
 
-    pub(super) fn send_to(&mut self, conn: &Arc<Conn<A>>, out: ConnOut) {
-        if let Err(mpsc::error::TrySendError::Full(_)) = conn.sender.try_send(out) {
-            tracing::warn!(actor = %self.meta.id, conn = %conn.id(), "connection does not keep up; closing it");
-            let _ = conn.sender.try_send(ConnOut::Close {
-                code: 1011,
-                reason: catalogue::OVERLOADED.name(),
-            });
-            self.drop_conn(conn.id());
+    /// Queues an event for `conn`; one that does not fit closes the connection once its owed
+    /// replies are out (see [`crate::actor::ConnSender`]).
+    fn send_event(&self, conn: &Arc<Conn<A>>, event: ToClient) {
+        if !conn.sender.event(event) {
+            tracing::debug!(actor = %self.meta.id, conn = %conn.id(), "connection does not keep up with its events; closing it");
         }
     }
 }

@@ -28,13 +28,12 @@ use std::sync::Arc;
 
 use actorium_protocol::{ActorSpecifier, Value, WireError};
 use futures_util::stream::FuturesUnordered;
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{oneshot, watch};
 use tokio::time::Instant;
 
 use super::Host;
 use super::mailbox::MailboxRx;
-use crate::actor::effects::ConnSender;
-use crate::actor::{Actor, Ctx};
+use crate::actor::{Actor, ConnSender, Ctx};
 use crate::error::Result;
 use crate::meta::ActorMeta;
 use inflight::{InFlight, Pending, Target};
@@ -189,5 +188,5 @@ impl<A: Actor> Instance<A> {
 /// channel instead of allocating a fresh one per HTTP action.
 fn closed_conn_sender() -> ConnSender {
     static CLOSED: std::sync::OnceLock<ConnSender> = std::sync::OnceLock::new();
-    CLOSED.get_or_init(|| mpsc::channel(1).0).clone()
+    CLOSED.get_or_init(|| ConnSender::channel(0).0).clone()
 }

@@ -7,7 +7,6 @@ use tokio::sync::oneshot;
 use super::Instance;
 use super::inflight::hook;
 use crate::actor::Actor;
-use crate::actor::effects::ConnOut;
 use crate::host::mailbox::{Envelope, MailboxRx};
 use crate::storage::Write;
 use crate::sync::lock;
@@ -38,10 +37,7 @@ impl<A: Actor> Instance<A> {
                 self.settle().await;
                 let (code, reason) = (1001, catalogue::GOING_AWAY.name());
                 for conn in ctx.conns() {
-                    let _ = conn.sender.try_send(ConnOut::Close {
-                        code,
-                        reason: reason.clone(),
-                    });
+                    conn.sender.close(code, reason.clone());
                 }
                 lock(&ctx.conns).clear();
                 self.host.end_stop(&id, handle);
@@ -78,10 +74,7 @@ impl<A: Actor> Instance<A> {
                 }
                 self.host.forget(&self.meta);
                 for conn in ctx.conns() {
-                    let _ = conn.sender.try_send(ConnOut::Close {
-                        code: 1011,
-                        reason: catalogue::DESTROYED.name(),
-                    });
+                    conn.sender.close(1011, catalogue::DESTROYED.name());
                 }
                 lock(&ctx.conns).clear();
                 self.host.end_stop(&id, handle);
