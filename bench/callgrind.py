@@ -8,12 +8,19 @@ counts repeat to a fraction of a percent on a noisy machine, unlike timings, so 
 be compared (BENCHMARKS.md quotes them).
 
     cargo build --release -p actorium-bench
-    python3 bench/callgrind.py target/release/actorium-bench            # http-read, http-write
+    python3 bench/callgrind.py target/release/actorium-bench            # every scenario
     python3 bench/callgrind.py OLD_BINARY NEW_BINARY                    # both, side by side
+    CALLGRIND_SCENARIOS=http-read,ws-read python3 bench/callgrind.py …  # some of them
 
-Scenarios: `http-read` (getCount on one actor, in memory) and `http-write` (increment on one
-actor, SQLite NORMAL, reply after commit). Needs valgrind and callgrind_control.
+Scenarios: `http-read` (getCount on one actor, in memory), `http-write` (increment on one
+actor, SQLite NORMAL, reply after commit) and `ws-read` (getCount on one actor, in memory,
+sequential calls over one WebSocket connection, json encoding). Needs valgrind and
+callgrind_control.
 """
+
+import base64
+import socket
+import struct
 
 import http.client
 import json
@@ -34,7 +41,7 @@ def start(binary, scenario, workdir):
         "valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}",
         binary, "serve-actorium", "--port", "0", "--data-dir", os.path.join(workdir, "data"),
     ]
-    if scenario == "http-read":
+    if scenario in ("http-read", "ws-read"):
         args.append("--memory")
     # The server stops when its stdin reaches EOF: hold a pipe open for its lifetime.
     proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -59,6 +66,78 @@ def request(conn, method, path, body):
     if resp.status != 200:
         raise SystemExit(f"{method} {path}: {resp.status} {payload[:200]!r}")
     return json.loads(payload)
+
+
+class WebSocket:
+    """Just enough of a WebSocket client (RFC 6455) for sequential calls: masked text frames
+    out, unfragmented frames in, pings answered."""
+
+    def __init__(self, host, port, path):
+        self.sock = socket.create_connection((host, port), timeout=120)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        key = base64.b64encode(os.urandom(16)).decode()
+        self.sock.sendall((
+            f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\n"
+            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+            "Sec-WebSocket-Protocol: rivet, rivet_encoding.json\r\n\r\n").encode())
+        self.buf = b""
+        while b"\r\n\r\n" not in self.buf:
+            self.buf += self._recv()
+        head, self.buf = self.buf.split(b"\r\n\r\n", 1)
+        if not head.startswith(b"HTTP/1.1 101"):
+            raise SystemExit(f"WebSocket upgrade refused: {head[:200]!r}")
+
+    def _recv(self):
+        data = self.sock.recv(65536)
+        if not data:
+            raise SystemExit("the server closed the WebSocket")
+        return data
+
+    def _take(self, n):
+        while len(self.buf) < n:
+            self.buf += self._recv()
+        out, self.buf = self.buf[:n], self.buf[n:]
+        return out
+
+    def _send_frame(self, opcode, payload):
+        mask = os.urandom(4)
+        n = len(payload)
+        if n < 126:
+            head = struct.pack("!BB", 0x80 | opcode, 0x80 | n)
+        elif n < 65536:
+            head = struct.pack("!BBH", 0x80 | opcode, 0x80 | 126, n)
+        else:
+            head = struct.pack("!BBQ", 0x80 | opcode, 0x80 | 127, n)
+        masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+        self.sock.sendall(head + mask + masked)
+
+    def send_text(self, text):
+        self._send_frame(0x1, text.encode())
+
+    def recv_text(self):
+        while True:
+            b0, b1 = self._take(2)
+            n = b1 & 0x7F
+            if n == 126:
+                (n,) = struct.unpack("!H", self._take(2))
+            elif n == 127:
+                (n,) = struct.unpack("!Q", self._take(8))
+            payload = self._take(n)
+            opcode = b0 & 0x0F
+            if opcode == 0x9:
+                self._send_frame(0xA, payload)
+            elif opcode == 0x8:
+                raise SystemExit(f"the server closed the WebSocket: {payload!r}")
+            elif opcode in (0x1, 0x2):
+                return payload.decode()
+
+
+def ws_call(ws, i):
+    ws.send_text(json.dumps({"body": {"tag": "ActionRequest", "val": {
+        "id": ["$BigInt", str(i)], "name": "getCount", "args": []}}}))
+    reply = ws.recv_text()
+    if "ActionResponse" not in reply:
+        raise SystemExit(f"getCount over the WebSocket: {reply[:200]}")
 
 
 def control(pid, *args):
@@ -95,15 +174,22 @@ def measure(binary, scenario):
             conn = http.client.HTTPConnection(host, port, timeout=120)
             actor = request(conn, "PUT", "/actors", {"name": "counter", "key": "callgrind"})
             actor = actor["actor"]["actor_id"]
-            action = "getCount" if scenario == "http-read" else "increment"
-            args = [] if scenario == "http-read" else [1]
-            path = f"/gateway/{actor}/action/{action}"
-            for _ in range(WARMUP):
-                request(conn, "POST", path, {"args": args})
+            if scenario == "ws-read":
+                ws = WebSocket(host, port, f"/gateway/{actor}/connect")
+                if "Init" not in ws.recv_text():
+                    raise SystemExit("the WebSocket did not start with Init")
+                call = lambda i: ws_call(ws, i)  # noqa: E731
+            else:
+                action = "getCount" if scenario == "http-read" else "increment"
+                args = [] if scenario == "http-read" else [1]
+                path = f"/gateway/{actor}/action/{action}"
+                call = lambda i: request(conn, "POST", path, {"args": args})  # noqa: E731
+            for i in range(WARMUP):
+                call(i)
             control(proc.pid, "-z")
             control(proc.pid, "-i", "on")
-            for _ in range(REQUESTS):
-                request(conn, "POST", path, {"args": args})
+            for i in range(REQUESTS):
+                call(WARMUP + i)
             control(proc.pid, "-i", "off")
             control(proc.pid, "-d")
             time.sleep(1)
@@ -126,7 +212,8 @@ def main():
     print(f"server cost per request under callgrind ({REQUESTS} sequential requests, one connection)")
     print(f"{'scenario':<12} {'binary':<40} {'instructions':>14} {'mallocs':>9}")
     results = {}
-    for scenario in ("http-read", "http-write"):
+    scenarios = os.environ.get("CALLGRIND_SCENARIOS", "http-read,http-write,ws-read").split(",")
+    for scenario in scenarios:
         for b in binaries:
             ir, mallocs = measure(b, scenario)
             results[(scenario, b)] = (ir, mallocs)

@@ -59,7 +59,7 @@ pub mod server {
     #[cfg(feature = "engine")]
     pub use actorium_server::engine;
     pub use actorium_server::host::{ConnHandle, Host, HostConfig};
-    pub use actorium_server::http::{Limits, ServerConfig, router, serve};
+    pub use actorium_server::http::{ConnectionLimits, Limits, ServerConfig, router, serve};
     pub use actorium_server::storage::{
         self, MemoryStorage, SqliteStorage, Storage, StorageError, SyncMode,
     };

@@ -106,6 +106,12 @@ catalogue! {
     SERVICE_UNAVAILABLE = "guard"."service_unavailable" => 503;
     /// `guard.actor_wake_retries_exceeded`: the engine gave up waking the actor.
     ACTOR_WAKE_RETRIES_EXCEEDED = "guard"."actor_wake_retries_exceeded" => 503;
+    /// `guard.request_timeout`: a request body that did not arrive within the server's body
+    /// timeout (actorium).
+    REQUEST_TIMEOUT = "guard"."request_timeout" => 408;
+    /// `guard.too_many_connections`: the server is at its connection cap and every connection is
+    /// busy; a new connection is answered with this and closed (actorium).
+    TOO_MANY_CONNECTIONS = "guard"."too_many_connections" => 503;
     /// `auth.forbidden`: a missing or wrong token.
     FORBIDDEN = "auth"."forbidden" => 403;
     /// `namespace.not_found`: a namespace this server does not have.
@@ -218,6 +224,16 @@ impl WireError {
         INVALID_NAME.error(format!(
             "No actor named `{name}` is registered on this server."
         ))
+    }
+
+    /// `guard.request_timeout`: the request body did not arrive in time.
+    pub fn request_timeout(message: impl Into<String>) -> Self {
+        REQUEST_TIMEOUT.error(message)
+    }
+
+    /// `guard.too_many_connections`: the server is at its connection cap.
+    pub fn too_many_connections() -> Self {
+        TOO_MANY_CONNECTIONS.error("The server is at its connection cap; retry later.")
     }
 
     /// `actor.too_many_subscriptions`: more than `limit` subscriptions on one connection.

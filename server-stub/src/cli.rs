@@ -4,6 +4,9 @@
 //! my-server [serve] [--host 127.0.0.1] [--port 6420] [--data-dir ./.actorium] [--memory]
 //!                   [--token T] [--sync normal|full] [--idle-timeout-ms 30000]
 //!                   [--park-after-ms 100] [--action-timeout-ms 60000]
+//!                   [--header-timeout-ms 10000] [--body-timeout-ms 30000]
+//!                   [--keep-alive-timeout-ms 60000] [--max-connections 10000]
+//!                   [--shutdown-timeout-ms 10000]
 //!                   [--max-key-part-chars 128] [--max-key-parts 32] [--max-key-bytes 2048]
 //!                   [--max-subscriptions 256] [--max-event-name-bytes 256]
 //!                   [--log-format text|json] [--cors-origin ORIGIN,...]
@@ -18,8 +21,9 @@
 //! `RIVET_*`); a flag on the command line wins. Logs go to stderr (`RUST_LOG` filters them,
 //! default `info`; colour only on a terminal without `NO_COLOR`); once the server listens it
 //! prints `actorium listening on http://ADDR` on stdout (with `--port 0`, ADDR has the port
-//! the system chose). SIGINT/SIGTERM shut down gracefully: in-flight requests finish, every
-//! actor commits, the database is checkpointed.
+//! the system chose). SIGINT/SIGTERM shut down gracefully: in-flight requests get up to
+//! `--shutdown-timeout-ms` to finish (then their connections are dropped), every actor
+//! commits, the database is checkpointed.
 
 use std::future::Future;
 use std::io::Write as _;
@@ -33,7 +37,7 @@ use tokio::net::TcpListener;
 
 use crate::host::Registry;
 use crate::host::{Host, HostConfig};
-use crate::http::{self, ServerConfig};
+use crate::http::{self, ConnectionLimits, ServerConfig};
 use crate::storage::{MemoryStorage, SqliteStorage, Storage, StorageError, SyncMode};
 
 mod logging;
@@ -136,6 +140,23 @@ pub struct ServeArgs {
     /// Milliseconds an action may run before `actor.action_timed_out`.
     #[arg(long, default_value_t = 60_000, env = "ACTORIUM_ACTION_TIMEOUT_MS")]
     pub action_timeout_ms: u64,
+    /// Milliseconds a client has to send a complete request head (from connecting, or from
+    /// the first byte after a keep-alive pause); then the connection closes.
+    #[arg(long, default_value_t = 10_000, env = "ACTORIUM_HEADER_TIMEOUT_MS")]
+    pub header_timeout_ms: u64,
+    /// Milliseconds a client has to send a whole request body (`guard.request_timeout`).
+    #[arg(long, default_value_t = 30_000, env = "ACTORIUM_BODY_TIMEOUT_MS")]
+    pub body_timeout_ms: u64,
+    /// Milliseconds an HTTP keep-alive connection may stay without a request.
+    #[arg(long, default_value_t = 60_000, env = "ACTORIUM_KEEP_ALIVE_TIMEOUT_MS")]
+    pub keep_alive_timeout_ms: u64,
+    /// Most open connections, WebSockets included (lowered to fit the open-files limit).
+    #[arg(long, default_value_t = 10_000, env = "ACTORIUM_MAX_CONNECTIONS")]
+    pub max_connections: usize,
+    /// Milliseconds requests in flight get to finish on SIGTERM/SIGINT before their
+    /// connections are dropped (every actor still commits and sleeps).
+    #[arg(long, default_value_t = 10_000, env = "ACTORIUM_SHUTDOWN_TIMEOUT_MS")]
+    pub shutdown_timeout_ms: u64,
     /// Longest key part, in characters (every path: REST, gateway, WebSocket, actor to actor).
     #[arg(long, default_value_t = 128, env = "ACTORIUM_MAX_KEY_PART_CHARS")]
     pub max_key_part_chars: usize,
@@ -210,6 +231,11 @@ impl Default for ServeArgs {
             idle_timeout_ms: 30_000,
             park_after_ms: 100,
             action_timeout_ms: 60_000,
+            header_timeout_ms: 10_000,
+            body_timeout_ms: 30_000,
+            keep_alive_timeout_ms: 60_000,
+            max_connections: 10_000,
+            shutdown_timeout_ms: 10_000,
             max_key_part_chars: 128,
             max_key_parts: 32,
             max_key_bytes: 2048,
@@ -367,6 +393,12 @@ pub async fn serve(
         println!("{}", hint(&format!("http://{own}")));
     }
     let _ = std::io::stdout().flush();
+    let connections = ConnectionLimits::default()
+        .header_timeout(Duration::from_millis(args.header_timeout_ms))
+        .body_timeout(Duration::from_millis(args.body_timeout_ms))
+        .keep_alive_timeout(Duration::from_millis(args.keep_alive_timeout_ms))
+        .max_connections(args.max_connections)
+        .shutdown_timeout(Duration::from_millis(args.shutdown_timeout_ms));
     let limits = http::Limits::default()
         .max_subscriptions(args.max_subscriptions)
         .max_event_name(args.max_event_name_bytes)
@@ -376,6 +408,7 @@ pub async fn serve(
         limits,
         ws_ping_interval: Duration::from_millis(args.ws_ping_interval_ms),
         cors_origins: args.cors_origins,
+        connections,
         ..ServerConfig::default()
     };
     http::serve(listener, host, server, shutdown).await?;

@@ -9,12 +9,25 @@
 //! ([`ServerConfig::cors_origins`]; none by default); an optional
 //! token is checked on everything but `/metadata` and `/health`. Every bad input gets one
 //! structured error (`{group, code, message}`) and the server goes on.
+//!
+//! Connections are accepted by our own loop (`listener`, over hyper) rather than `axum::serve`,
+//! so that hostile or broken clients cannot hold the server: a request head must arrive within
+//! [`ConnectionLimits::header_timeout`], a body within [`ConnectionLimits::body_timeout`]
+//! (`guard.request_timeout`, 408), a keep-alive connection without a request closes after
+//! [`ConnectionLimits::keep_alive_timeout`], at most [`ConnectionLimits::max_connections`]
+//! sockets are open (lowered to fit the open-files limit; at the cap the oldest connection
+//! without a complete request is closed to make room, else the new one gets a 503
+//! `guard.too_many_connections`), and shutdown waits at most
+//! [`ConnectionLimits::shutdown_timeout`] for requests in flight. Upgraded WebSockets count
+//! toward the cap but not toward the HTTP timeouts.
 
 mod auth;
 mod body;
+mod connections;
 mod errors;
 mod field_watch;
 mod gateway;
+mod listener;
 mod rest;
 mod subscriptions;
 pub(crate) mod values;
@@ -22,6 +35,7 @@ pub(crate) mod ws;
 
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::routing::{any, delete, get};
@@ -64,6 +78,40 @@ impl Default for Limits {
     }
 }
 
+/// Time and count limits on the front door's connections. The defaults suit a public server:
+/// generous for slow mobile clients, short enough that idle or stalled sockets cannot pile up.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ConnectionLimits {
+    /// Time to receive a complete request head, from accept or from the first byte of a
+    /// request after a keep-alive pause (default 10 s; a head is a few hundred bytes).
+    pub header_timeout: Duration,
+    /// Time to receive a whole request body once the server waits for it (default 30 s: a
+    /// 1 MiB action body at 35 KB/s). A late body is `guard.request_timeout` (408).
+    pub body_timeout: Duration,
+    /// Time a keep-alive connection may stay without a request (default 60 s, longer than
+    /// browsers and the official client keep idle connections).
+    pub keep_alive_timeout: Duration,
+    /// Most open connections, WebSockets included (default 10,000; lowered to the soft
+    /// open-files limit minus a reserve).
+    pub max_connections: usize,
+    /// On shutdown, time requests in flight get to finish before their connections are dropped
+    /// (default 10 s); every actor commits and sleeps afterwards either way.
+    pub shutdown_timeout: Duration,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        ConnectionLimits {
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(30),
+            keep_alive_timeout: Duration::from_secs(60),
+            max_connections: 10_000,
+            shutdown_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
 /// Front-door settings.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -74,6 +122,8 @@ pub struct ServerConfig {
     pub token: Option<String>,
     /// Size limits.
     pub limits: Limits,
+    /// Connection timeouts and cap.
+    pub connections: ConnectionLimits,
     /// The server pings every WebSocket this often and closes one that has not answered the
     /// previous ping (or takes longer than this to accept a frame); zero turns pings off
     /// (default 30 s).
@@ -93,6 +143,7 @@ impl Default for ServerConfig {
             limits: Limits::default(),
             ws_ping_interval: std::time::Duration::from_secs(30),
             cors_origins: Vec::new(),
+            connections: ConnectionLimits::default(),
         }
     }
 }
@@ -106,11 +157,20 @@ setters!(Limits {
     ws_max_in_flight: usize,
 });
 
+setters!(ConnectionLimits {
+    header_timeout: Duration,
+    body_timeout: Duration,
+    keep_alive_timeout: Duration,
+    max_connections: usize,
+    shutdown_timeout: Duration,
+});
+
 setters!(ServerConfig {
     token: Option<String>,
     limits: Limits,
     ws_ping_interval: std::time::Duration,
     cors_origins: Vec<String>,
+    connections: ConnectionLimits,
 });
 
 pub(crate) struct AppState {
@@ -147,17 +207,17 @@ pub fn router(host: Host, config: ServerConfig) -> Router {
 }
 
 /// Serves the front door on `listener` until `shutdown` resolves, then shuts the host down
-/// gracefully (in-flight requests finish, every actor commits and sleeps, storage closes).
+/// gracefully: requests in flight get up to [`ConnectionLimits::shutdown_timeout`] to finish
+/// (then their connections are dropped), every actor commits and sleeps, storage closes.
 pub async fn serve(
     listener: TcpListener,
     host: Host,
     config: ServerConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let limits = config.connections.clone();
     let app = router(host.clone(), config);
-    let result = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await;
+    listener::run(listener, app, limits, shutdown).await;
     host.shutdown().await;
-    result
+    Ok(())
 }
