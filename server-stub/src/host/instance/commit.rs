@@ -91,7 +91,7 @@ impl<A: Actor> Instance<A> {
                 self.commit_hook_change().await;
             }
         }
-        self.flush(outbox);
+        self.flush(outbox).await;
     }
 
     /// Commits the state changes `on_state_change` made, if any (a failure is logged; the
@@ -180,8 +180,19 @@ impl<A: Actor> Instance<A> {
         }
     }
 
-    pub(super) fn flush(&mut self, outbox: Vec<Outgoing>) {
+    /// Sends the turn's events and replies in their order. Before a reply that follows events,
+    /// the task yields once: the connection tasks those events woke write them first, so a
+    /// client that gets the reply on one connection has (on loopback, in practice) already got
+    /// the events the same turn sent to its other connections. Without it, the task woken last
+    /// (the reply's) runs first on this worker.
+    pub(super) async fn flush(&mut self, outbox: Vec<Outgoing>) {
+        let mut events_sent = false;
         for o in outbox {
+            if matches!(o, Outgoing::Reply(_)) && std::mem::take(&mut events_sent) {
+                tokio::task::yield_now().await;
+            } else if !matches!(o, Outgoing::Reply(_)) {
+                events_sent = true;
+            }
             match o {
                 Outgoing::Broadcast { name, args } => {
                     for conn in self.ctx.conns() {
