@@ -8,8 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 command -v node >/dev/null || { echo "node (20 or later) is required for the interop tests" >&2; exit 1; }
-echo "==> npm install (rivetkit 2.3.19, the Rivet Engine binary, ws)"
-npm install --no-audit --no-fund --loglevel=error
+echo "==> npm install --no-save (rivetkit 2.3.19 and 2.2.1, the Rivet Engine binary, ws, vitest; never rewrites package-lock.json)"
+npm install --no-save --no-audit --no-fund --loglevel=error
 
 echo "==> cargo test --workspace"
 cargo test --workspace --locked --no-fail-fast "$@"
