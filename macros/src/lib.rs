@@ -138,9 +138,10 @@ use crate::errors::Errors;
 /// | `on_state_change` | `fn on_state_change(c: &Ctx<Self>)` (not `async`) | after each turn that changed the state was committed, before that turn's replies and events leave |
 /// | `on_before_connect` | `async fn on_before_connect(c: &Ctx<Self>, params: Option<&Self::ConnParams>) -> Result<()>` | admission of every connection (WebSocket, and the ephemeral one of each HTTP action); an error rejects it |
 /// | `create_conn_state` | `async fn create_conn_state(c: &Ctx<Self>, params: Option<&Self::ConnParams>) -> Result<Self::ConnState>` | after admission, builds the connection's state |
-/// | `on_connect` | `async fn on_connect(c: &Ctx<Self>, conn: &Conn<Self>) -> Result<()>` | a WebSocket connection is established (before its `Init`) |
-/// | `on_disconnect` | `async fn on_disconnect(c: &Ctx<Self>, conn: &Conn<Self>) -> Result<()>` | a WebSocket connection closed |
+/// | `on_connect` | `async fn on_connect(c: &Ctx<Self>, conn: &Conn<Self>) -> Result<()>` | a connection is established: a WebSocket (before its `Init`), or the ephemeral connection of an HTTP action (before the action) |
+/// | `on_disconnect` | `async fn on_disconnect(c: &Ctx<Self>, conn: &Conn<Self>) -> Result<()>` | a WebSocket connection closed, or an HTTP action's connection after its action |
 /// | `on_destroy` | `async fn on_destroy(c: &Ctx<Self>) -> Result<()>` | `c.destroy()` or `DELETE /actors/{id}`; then the state, timers and key are deleted |
+/// | `options` | `fn options() -> ActorOptions` (not `async`) | read by the host for this actor type: its own action timeout and sleep timeout, overriding the server's |
 ///
 /// A method named within two edits of a hook (`on_conect`) is a compile error naming the
 /// hook it resembles and listing them all, so an action cannot be named that close to one.
