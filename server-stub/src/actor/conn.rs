@@ -1,5 +1,5 @@
 //! A connection to an actor ([`Conn`]): its id, params, connection state and subscriptions, and
-//! [`WithConn`], which makes it the current connection while an action is polled.
+//! [`with_conn`], which makes it the current connection while an action is polled.
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
@@ -9,57 +9,28 @@ use actorium_protocol::Value;
 use super::Actor;
 use super::ConnSender;
 use super::effects::{Outgoing, TurnEffects};
+use super::scoped::{self, Scoped};
 use super::state::{StateMut, StateRef, borrow, borrow_mut};
 use crate::sync::lock;
 
 thread_local! {
-    /// The connection of the action being polled (set by [`WithConn`] around each poll).
+    /// The connection of the action being polled (set by [`with_conn`] around each poll).
     static CURRENT_CONN: std::cell::RefCell<Option<Arc<dyn std::any::Any + Send + Sync>>> =
         const { std::cell::RefCell::new(None) };
 }
 
-/// Polls an action with [`Ctx::conn`] set to its connection.
-pub(crate) struct WithConn<F> {
-    conn: Option<Arc<dyn std::any::Any + Send + Sync>>,
+/// `inner`, polled with `conn` as the current connection ([`Ctx::conn`]).
+pub(crate) fn with_conn<A: Actor, F>(
+    conn: Option<Arc<Conn<A>>>,
     inner: F,
-}
-
-impl<F> WithConn<F> {
-    pub(crate) fn new<A: Actor>(conn: Option<Arc<Conn<A>>>, inner: F) -> Self {
-        WithConn {
-            conn: conn.map(|c| c as Arc<dyn std::any::Any + Send + Sync>),
-            inner,
-        }
-    }
-}
-
-impl<F: std::future::Future + Unpin> std::future::Future for WithConn<F> {
-    type Output = F::Output;
-
-    fn poll(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<F::Output> {
-        let this = &mut *self;
-        let previous = CURRENT_CONN.with(|c| c.replace(this.conn.clone()));
-        // Restore even if the action panics (the panic is caught further up).
-        struct Restore(Option<Arc<dyn std::any::Any + Send + Sync>>);
-        impl Drop for Restore {
-            fn drop(&mut self) {
-                let previous = self.0.take();
-                CURRENT_CONN.with(|c| *c.borrow_mut() = previous);
-            }
-        }
-        let _restore = Restore(previous);
-        std::pin::Pin::new(&mut this.inner).poll(cx)
-    }
+) -> Scoped<Arc<dyn std::any::Any + Send + Sync>, F> {
+    let conn = conn.map(|c| c as Arc<dyn std::any::Any + Send + Sync>);
+    Scoped::new(&CURRENT_CONN, conn, inner)
 }
 
 /// The connection of the action being polled on this thread, if it is a `Conn<A>`.
 pub(crate) fn current<A: Actor>() -> Option<Arc<Conn<A>>> {
-    CURRENT_CONN
-        .with(|c| c.borrow().clone())
-        .and_then(|c| c.downcast::<Conn<A>>().ok())
+    scoped::current(&CURRENT_CONN).and_then(|c| c.downcast::<Conn<A>>().ok())
 }
 
 /// A WebSocket connection to an actor.

@@ -44,16 +44,17 @@ pub(crate) mod effects;
 mod options;
 mod outbound;
 mod request;
+mod scoped;
 mod state;
 
 pub use args::{Args, to_value};
 pub use conn::Conn;
-pub(crate) use conn::WithConn;
+pub(crate) use conn::with_conn;
 pub use ctx::{ActorClient, Ctx, Events, InitCtx, Schedule};
 pub use options::ActorOptions;
 pub use outbound::{ConnOut, ConnReceiver, ConnSender};
 pub use request::Request;
-pub(crate) use request::WithRequest;
+pub(crate) use request::with_request;
 pub use state::{StateMut, StateRef};
 
 use std::future::Future;

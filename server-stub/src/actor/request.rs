@@ -1,13 +1,15 @@
 //! [`Request`]: the HTTP request that opened a connection (RivetKit's `c.request`), seen by
 //! [`super::Actor::on_before_connect`] and [`super::Actor::create_conn_state`] through
-//! [`super::Ctx::request`]; [`WithRequest`] makes it current while those hooks are polled.
+//! [`super::Ctx::request`]; [`with_request`] makes it current while those hooks are polled.
 
 use std::sync::Arc;
 
 use axum::http::request::Parts;
 
+use super::scoped::{self, Scoped};
+
 thread_local! {
-    /// The request of the admission being polled (set by [`WithRequest`] around each poll).
+    /// The request of the admission being polled (set by [`with_request`] around each poll).
     static CURRENT_REQUEST: std::cell::RefCell<Option<Arc<Request>>> =
         const { std::cell::RefCell::new(None) };
 }
@@ -58,43 +60,14 @@ impl Request {
     }
 }
 
-/// Polls an admission hook with [`super::Ctx::request`] set to its request.
-pub(crate) struct WithRequest<F> {
-    request: Option<Arc<Request>>,
-    inner: F,
-}
-
-impl<F> WithRequest<F> {
-    pub(crate) fn new(request: Option<Arc<Request>>, inner: F) -> Self {
-        WithRequest { request, inner }
-    }
-}
-
-impl<F: std::future::Future + Unpin> std::future::Future for WithRequest<F> {
-    type Output = F::Output;
-
-    fn poll(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<F::Output> {
-        let this = &mut *self;
-        let previous = CURRENT_REQUEST.with(|c| c.replace(this.request.clone()));
-        // Restore even if the hook panics (the panic is caught further up).
-        struct Restore(Option<Arc<Request>>);
-        impl Drop for Restore {
-            fn drop(&mut self) {
-                let previous = self.0.take();
-                CURRENT_REQUEST.with(|c| *c.borrow_mut() = previous);
-            }
-        }
-        let _restore = Restore(previous);
-        std::pin::Pin::new(&mut this.inner).poll(cx)
-    }
+/// `inner`, polled with `request` as the current request ([`super::Ctx::request`]).
+pub(crate) fn with_request<F>(request: Option<Arc<Request>>, inner: F) -> Scoped<Arc<Request>, F> {
+    Scoped::new(&CURRENT_REQUEST, request, inner)
 }
 
 /// The request of the admission being polled on this thread.
 pub(crate) fn current() -> Option<Arc<Request>> {
-    CURRENT_REQUEST.with(|c| c.borrow().clone())
+    scoped::current(&CURRENT_REQUEST)
 }
 
 #[cfg(test)]
@@ -122,7 +95,7 @@ mod tests {
     #[tokio::test]
     async fn current_only_while_polled() {
         let r = Arc::new(request("/p", Some("h")));
-        let seen = WithRequest::new(Some(r), Box::pin(async { current().map(|r| r.url()) })).await;
+        let seen = with_request(Some(r), Box::pin(async { current().map(|r| r.url()) })).await;
         assert_eq!(seen.as_deref(), Some("http://h/p"));
         assert!(current().is_none());
     }

@@ -13,7 +13,7 @@ use super::inflight::{Outcome, Pending, Target};
 use super::stop::Stop;
 use super::{Instance, MAX_TURN_MESSAGES, Parked, closed_conn_sender};
 use crate::actor::effects::{Outgoing, Reply};
-use crate::actor::{Actor, Conn, Ctx, Request, WithConn, WithRequest};
+use crate::actor::{Actor, Conn, Ctx, Request, with_conn, with_request};
 use crate::host::mailbox::{Envelope, MailboxRx};
 use crate::sync::lock;
 
@@ -177,7 +177,7 @@ impl<A: Actor> Instance<A> {
                     ctx.effects.clone(),
                 ));
                 A::on_connect(&ctx, &conn).await?;
-                let output = WithConn::new(Some(conn.clone()), A::dispatch(&ctx, &action, args)).await;
+                let output = with_conn(Some(conn.clone()), A::dispatch(&ctx, &action, args)).await;
                 if let Err(e) = A::on_disconnect(&ctx, &conn).await {
                     tracing::warn!(error = %e, "on_disconnect of an HTTP action's connection failed");
                 }
@@ -227,7 +227,7 @@ impl<A: Actor> Instance<A> {
                     action_id: id,
                 };
                 self.push(target, async move {
-                    WithConn::new(Some(conn), A::dispatch(&ctx, &action, args)).await
+                    with_conn(Some(conn), A::dispatch(&ctx, &action, args)).await
                 });
             }
             Envelope::Subscribe {
@@ -348,7 +348,7 @@ async fn admit<A: Actor>(
     params: Option<&A::ConnParams>,
     request: Option<Arc<Request>>,
 ) -> crate::error::Result<A::ConnState> {
-    WithRequest::new(
+    with_request(
         request,
         Box::pin(async {
             A::on_before_connect(ctx, params).await?;
