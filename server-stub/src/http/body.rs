@@ -15,7 +15,8 @@ pub(crate) async fn read_body(body: Body, limit: usize) -> Result<Vec<u8>, WireE
     read_body_watched(body, limit, |_| Ok(())).await
 }
 
-/// [`read_body`], showing every chunk to `watch` first: its error ends the read at once.
+/// [`read_body`], showing every chunk to `watch` first: after its error, the rest of the body
+/// is read and dropped (nothing more is kept), then the error is returned.
 pub(crate) async fn read_body_watched(
     body: Body,
     limit: usize,
@@ -38,7 +39,18 @@ pub(crate) async fn read_body_watched(
         if buf.len() + chunk.len() > limit {
             return Err(WireError::incoming_too_long(limit));
         }
-        watch(&chunk)?;
+        if let Err(e) = watch(&chunk) {
+            // Read and drop the rest (within the limit) before answering: a client still
+            // sending would otherwise get a broken pipe instead of the error.
+            let mut seen = buf.len() + chunk.len();
+            while let Some(Ok(rest)) = stream.next().await {
+                seen += rest.len();
+                if seen > limit {
+                    break;
+                }
+            }
+            return Err(e);
+        }
         buf.extend_from_slice(&chunk);
     }
     Ok(buf)
