@@ -10,7 +10,8 @@
 //!                   [--max-key-part-chars 128] [--max-key-parts 32] [--max-key-bytes 2048]
 //!                   [--max-subscriptions 256] [--max-event-name-bytes 256]
 //!                   [--log-format text|json] [--cors-origin ORIGIN,...]
-//!                   [--max-state-bytes 1048576]
+//!                   [--max-state-bytes 1048576] [--max-incoming-message-bytes 1048576]
+//!                   [--max-outgoing-message-bytes 1048576]
 //! my-server schema              prints the registry's schema (JSON)
 //! my-server --engine URL [--namespace default] [--pool default] [--engine-token T]
 //!                               (feature `engine`) joins a Rivet Engine as an envoy instead of
@@ -32,7 +33,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use tokio::net::TcpListener;
 
 use crate::host::Registry;
@@ -180,6 +181,14 @@ pub struct ServeArgs {
     /// no more of its frames until replies go out.
     #[arg(long, default_value_t = 256, env = "ACTORIUM_WS_MAX_IN_FLIGHT")]
     pub ws_max_in_flight: usize,
+    /// Largest message a client may send (an HTTP action body or a WebSocket message), in
+    /// bytes; a larger one is refused with `message.incoming_too_long`.
+    #[arg(long, default_value_t = 1 << 20, env = "ACTORIUM_MAX_INCOMING_MESSAGE_BYTES")]
+    pub max_incoming_message_bytes: usize,
+    /// Largest message the server sends (an action's reply or an event), in bytes; a larger
+    /// reply fails that call with `message.outgoing_too_long`.
+    #[arg(long, default_value_t = 1 << 20, env = "ACTORIUM_MAX_OUTGOING_MESSAGE_BYTES")]
+    pub max_outgoing_message_bytes: usize,
     /// Largest state an actor may commit, in bytes of its stored (CBOR) form: a turn that
     /// would grow it past this is rolled back with `actor.state_too_large`.
     #[arg(long, default_value_t = 1 << 20, env = "ACTORIUM_MAX_STATE_BYTES")]
@@ -243,6 +252,8 @@ impl Default for ServeArgs {
             max_event_name_bytes: 256,
             ws_ping_interval_ms: 30_000,
             ws_max_in_flight: 256,
+            max_incoming_message_bytes: 1 << 20,
+            max_outgoing_message_bytes: 1 << 20,
             max_state_bytes: 1 << 20,
             #[cfg(feature = "engine")]
             engine: None,
@@ -267,12 +278,38 @@ impl Default for ServeArgs {
 /// }
 /// ```
 pub fn main(registry: Registry) -> ExitCode {
-    main_with_hint(registry, None)
+    main_with(registry, MainOptions::default())
 }
 
 /// [`main`], printing `hint(endpoint)` once the server listens (e.g. a `curl` to try).
 pub fn main_with_hint(registry: Registry, hint: Option<fn(&str) -> String>) -> ExitCode {
-    let cli = Cli::parse();
+    main_with(registry, MainOptions::default().hint(hint))
+}
+
+/// What a server binary changes of the serve helper besides its registry.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct MainOptions {
+    /// Printed (given the endpoint) once the server listens: a first thing to try.
+    pub hint: Option<fn(&str) -> String>,
+    /// Serve flags whose default this binary changes, as `(flag without dashes, value)`, e.g.
+    /// `("max-incoming-message-bytes", "65536")`; the command line and the environment still
+    /// win, and `--help` shows the new default. Naming a flag that does not exist panics.
+    pub defaults: Vec<(&'static str, &'static str)>,
+}
+
+setters!(MainOptions {
+    hint: Option<fn(&str) -> String>,
+    defaults: Vec<(&'static str, &'static str)>,
+});
+
+/// [`main`] with `options`.
+pub fn main_with(registry: Registry, options: MainOptions) -> ExitCode {
+    let cli = match parse(&options.defaults, std::env::args_os()) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    let hint = options.hint;
     match cli.command {
         Some(Command::Schema) => {
             print!("{}", registry.schema().to_json_pretty());
@@ -281,6 +318,22 @@ pub fn main_with_hint(registry: Registry, hint: Option<fn(&str) -> String>) -> E
         Some(Command::Serve(args)) => run(registry, ServeArgs { hint, ..args }),
         None => run(registry, ServeArgs { hint, ..cli.serve }),
     }
+}
+
+/// Parses `argv` into a [`Cli`] after giving the flags in `defaults` their new default values.
+fn parse(
+    defaults: &[(&'static str, &'static str)],
+    argv: impl IntoIterator<Item = std::ffi::OsString>,
+) -> Result<Cli, clap::Error> {
+    let mut command = Cli::command();
+    for &(flag, value) in defaults {
+        let id = flag.replace('-', "_");
+        command = command
+            .mut_arg(&id, |a| a.default_value(value))
+            .mut_subcommand("serve", |s| s.mut_arg(&id, |a| a.default_value(value)));
+    }
+    let matches = command.try_get_matches_from(argv)?;
+    Cli::from_arg_matches(&matches)
 }
 
 fn run(registry: Registry, args: ServeArgs) -> ExitCode {
@@ -400,6 +453,8 @@ pub async fn serve(
         .max_connections(args.max_connections)
         .shutdown_timeout(Duration::from_millis(args.shutdown_timeout_ms));
     let limits = http::Limits::default()
+        .max_incoming_message(args.max_incoming_message_bytes)
+        .max_outgoing_message(args.max_outgoing_message_bytes)
         .max_subscriptions(args.max_subscriptions)
         .max_event_name(args.max_event_name_bytes)
         .ws_max_in_flight(args.ws_max_in_flight);
@@ -497,6 +552,23 @@ mod tests {
         // At least host, port, data-dir, memory, token, sync, three timeouts, five limits, log
         // format and CORS, on the command and on `serve`.
         assert!(checked >= 2 * 16, "only {checked} flags seen");
+    }
+
+    /// A binary's own defaults (the conformance server's 64 KiB incoming limit) apply with and
+    /// without `serve`, and the command line still wins.
+    #[test]
+    fn a_binary_changes_defaults_and_the_command_line_wins() {
+        let defaults = [("max-incoming-message-bytes", "65536")];
+        let parse = |argv: &[&str]| parse(&defaults, argv.iter().map(Into::into)).expect("parses");
+        assert_eq!(parse(&["s"]).serve.max_incoming_message_bytes, 65536);
+        assert_eq!(parse(&["s"]).serve.max_outgoing_message_bytes, 1 << 20);
+        match parse(&["s", "serve"]).command {
+            Some(Command::Serve(a)) => assert_eq!(a.max_incoming_message_bytes, 65536),
+            other => panic!("expected serve, got {other:?}"),
+        }
+        let given = parse(&["s", "--max-incoming-message-bytes", "10"]);
+        assert_eq!(given.serve.max_incoming_message_bytes, 10);
+        assert_eq!(args(&[]).max_incoming_message_bytes, 1 << 20);
     }
 
     #[test]

@@ -82,7 +82,7 @@ pub(crate) async fn gateway(State(app): State<App>, req: Request) -> Response {
             Err(e) => return json_error(e),
         };
         offer.request = Some(Arc::new(crate::actor::Request::new(parts)));
-        let max = app.config.limits.max_message;
+        let max = app.config.limits.max_incoming_message;
         return upgrade
             .protocols(["rivet"])
             .max_message_size(max * 4)
@@ -194,7 +194,7 @@ async fn http_action(
     };
     // The request, for the admission hooks (`Ctx::request`): moved, not copied.
     let request = Some(Arc::new(crate::actor::Request::new(parts)));
-    let limit = app.config.limits.max_message;
+    let limit = app.config.limits.max_incoming_message;
     let body = match read_body(body, limit).await {
         Ok(b) => b,
         Err(e) => return json_error(e),
@@ -227,6 +227,7 @@ async fn http_action(
             return actor_error(meta, WireError::internal(), encoding, version);
         }
     };
+    let limit = app.config.limits.max_outgoing_message;
     if body.len() > limit {
         return actor_error(meta, WireError::outgoing_too_long(limit), encoding, version);
     }

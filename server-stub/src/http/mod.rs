@@ -49,8 +49,13 @@ pub use errors::status_of;
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Limits {
-    /// Largest HTTP action body and WebSocket message, in and out (default 1 MiB).
-    pub max_message: usize,
+    /// Largest message a client may send: an HTTP action body or a WebSocket message (default
+    /// 1 MiB; RivetKit's is 64 KiB). A larger one is `message.incoming_too_long`.
+    pub max_incoming_message: usize,
+    /// Largest message the server sends: an HTTP action response or a WebSocket message
+    /// (default 1 MiB, as RivetKit's). A larger reply is `message.outgoing_too_long` for that
+    /// call.
+    pub max_outgoing_message: usize,
     /// Largest input through `rvt-input` (CBOR bytes; default 4 KiB, the official client's cap).
     pub max_query_input: usize,
     /// Largest input through `PUT/POST /actors` (CBOR bytes; default 4 MiB).
@@ -68,7 +73,8 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_message: 1 << 20,
+            max_incoming_message: 1 << 20,
+            max_outgoing_message: 1 << 20,
             max_query_input: 4096,
             max_rest_input: 4 << 20,
             max_subscriptions: 256,
@@ -149,7 +155,8 @@ impl Default for ServerConfig {
 }
 
 setters!(Limits {
-    max_message: usize,
+    max_incoming_message: usize,
+    max_outgoing_message: usize,
     max_query_input: usize,
     max_rest_input: usize,
     max_subscriptions: usize,

@@ -126,6 +126,7 @@ struct Socket<S> {
     encoding: Encoding,
     /// The BARE version written: the greeting's until the client has sent a message.
     version: u16,
+    /// Largest message sent (`Limits::max_outgoing_message`).
     limit: usize,
     meta: Arc<ActorMeta>,
     /// Longest a frame may take to be accepted (the ping interval, when pinging).
@@ -251,7 +252,7 @@ async fn tick(pinger: &mut Option<Pinger>) {
 
 /// Runs one connection until either side closes it.
 pub(crate) async fn run<S: FrameIo>(socket: S, app: App, meta: Arc<ActorMeta>, offer: Offer) {
-    let limit = app.config.limits.max_message;
+    let limit = app.config.limits.max_outgoing_message;
     let interval = app.config.ws_ping_interval;
     let pings = socket.pings() && !interval.is_zero();
     let write_deadline = pings.then_some(interval);
@@ -306,7 +307,7 @@ pub(crate) async fn run<S: FrameIo>(socket: S, app: App, meta: Arc<ActorMeta>, o
     tracing::debug!(actor = %meta.id, conn = %conn.id(), %encoding, "connected");
     let mut inbound = Inbound {
         encoding,
-        limit,
+        limit: app.config.limits.max_incoming_message,
         version: s.version,
         subscriptions: Subscriptions::new(&app.config.limits),
         meta: meta.clone(),
@@ -409,6 +410,7 @@ enum Read {
 /// The reading side of a connection: how frames decode, and the subscriptions they made.
 struct Inbound {
     encoding: Encoding,
+    /// Largest message read (`Limits::max_incoming_message`).
     limit: usize,
     /// The BARE version of the latest message the client sent (the greeting's before).
     version: u16,
