@@ -9,6 +9,14 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { runDriverTests } from "rivetkit-driver-suite/driver-test-suite";
+import { WebSocket as WsWebSocket } from "ws";
+
+// The raw WebSocket tests read `WebSocket.OPEN` from the global `WebSocket`, which Node 22 has
+// and Node 20 (this machine's) does not: give them the `ws` package's, the one the official
+// client itself uses on Node 20.
+if (!("WebSocket" in globalThis)) {
+	Object.assign(globalThis, { WebSocket: WsWebSocket });
+}
 
 const root = resolve(import.meta.dirname, "..");
 const targetDir = process.env.CARGO_TARGET_DIR ?? resolve(root, "target");

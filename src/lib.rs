@@ -43,6 +43,13 @@ pub use actorium_client as client;
 #[cfg(feature = "client")]
 pub use actorium_client::{CallError, Client, ClientOptions};
 
+/// Raw HTTP handlers (`on_request`): the request and response types (the `http` crate's, with
+/// axum's streaming body) and helpers to read a body and build a response.
+#[cfg(feature = "server")]
+pub use actorium_server::actor::raw_http;
+/// Raw WebSockets (`on_websocket`): the socket the hooks get, its messages.
+#[cfg(feature = "server")]
+pub use actorium_server::actor::raw_ws;
 #[cfg(feature = "server")]
 pub use actorium_server::{
     Actor, ActorClient, ActorError, ActorMeta, ActorOptions, Conn, Ctx, Events, InitCtx, Registry,
@@ -73,6 +80,10 @@ pub mod server {
 pub mod prelude {
     pub use crate::ActorKey;
     pub use crate::actor;
+    #[cfg(feature = "server")]
+    pub use crate::raw_http::{HttpRequest, HttpResponse};
+    #[cfg(feature = "server")]
+    pub use crate::raw_ws::{RawSocket, WsMessage};
     #[cfg(feature = "client")]
     pub use crate::{CallError, Client};
     #[cfg(feature = "server")]

@@ -114,8 +114,12 @@ struct Response {
 }
 
 impl Http<'_> {
-    /// Sends a request with the common headers and reads the whole response.
-    async fn send(&self, req: reqwest::RequestBuilder) -> Result<Response, CallError> {
+    /// Sends a request with the common headers (configured headers, timeout); the response
+    /// head only, its body unread.
+    pub(crate) async fn send_raw(
+        &self,
+        req: reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response, CallError> {
         let config = self.config;
         let mut req = req.header(USER_AGENT, user_agent());
         for (name, value) in &config.headers {
@@ -124,10 +128,14 @@ impl Http<'_> {
         if let Some(t) = config.request_timeout {
             req = req.timeout(t);
         }
-        let resp = req
-            .send()
+        req.send()
             .await
-            .map_err(|e| CallError::transport(describe_reqwest(&e), e))?;
+            .map_err(|e| CallError::transport(describe_reqwest(&e), e))
+    }
+
+    /// Sends a request with the common headers and reads the whole response.
+    async fn send(&self, req: reqwest::RequestBuilder) -> Result<Response, CallError> {
+        let resp = self.send_raw(req).await?;
         let status = resp.status();
         let header = |name: &str| {
             resp.headers()

@@ -38,7 +38,9 @@
 //!   with [`ActorHandle::resolve`], [`ActorHandle::action`] (stateless, over HTTP) and
 //!   [`ActorHandle::connect`] (a [`Connection`] over WebSocket: actions, events as a
 //!   [`Stream`](futures_util::Stream), automatic reconnect with resubscription,
-//!   [`Connection::dispose`]).
+//!   [`Connection::dispose`]), and [`ActorHandle::fetch`] (raw HTTP to the actor's
+//!   `on_request`, answered as a [`RawResponse`] with a streaming body) and
+//!   [`ActorHandle::websocket`] (a raw WebSocket to its `on_websocket`, a [`RawWebSocket`]).
 //! - Retries where the official client retries, with the same limits ([`retry`]).
 //! - Errors: [`CallError::Actor`] carries what the actor or server sent (group, code, message,
 //!   metadata); transport failures and local problems are other variants.
@@ -80,7 +82,7 @@
 
 // The modules form a DAG, no two of them using each other; from the leaves up:
 // backoff; error; endpoint, values, retry, tls; config; http; query; router; client;
-// connection; handle; accessor; typed.
+// connection; handle; raw, raw_ws; accessor; typed.
 mod accessor;
 mod backoff;
 mod client;
@@ -91,6 +93,8 @@ mod error;
 mod handle;
 pub mod http;
 mod query;
+pub mod raw;
+pub mod raw_ws;
 pub mod retry;
 mod router;
 mod tls;
@@ -105,6 +109,8 @@ pub use connection::{Connection, ConnectionStatus, EventStream};
 pub use error::{CallError, ConfigError};
 pub use handle::ActorHandle;
 pub use query::ActorQuery;
+pub use raw::RawResponse;
+pub use raw_ws::RawWebSocket;
 pub use router::{LocalCall, LocalFuture, LocalRouter};
 pub use typed::{Caller, Contract, typed_events};
 pub use values::{from_args, from_value, to_args, to_value};

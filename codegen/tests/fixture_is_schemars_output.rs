@@ -163,6 +163,8 @@ fn actor(
         input: None,
         conn_params: None,
         state: None,
+        raw_http: false,
+        raw_websocket: false,
     }
 }
 

@@ -127,9 +127,10 @@ fn the_seed_snapshots_cover_every_actor_and_action() {
             actions += 1;
         }
     }
-    // Every seed pattern is there (chat, coordinator, sharding, map-reduce, database state).
-    assert_eq!(schema.actors.len(), 8);
-    assert_eq!(actions, 15);
+    // Every seed pattern is there (chat, coordinator, sharding, map-reduce, database state,
+    // raw HTTP).
+    assert_eq!(schema.actors.len(), 10);
+    assert_eq!(actions, 18);
 }
 
 #[test]

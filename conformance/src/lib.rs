@@ -6,7 +6,7 @@
 //! The `conformance-server` binary serves them; `conformance/driver.test.ts` runs the suite
 //! against it (see `CONFORMANCE.md` for the scoreboard).
 //!
-//! Fixtures the runtime cannot express yet (raw HTTP/WebSocket handlers, queues, SQL, workflows,
+//! Fixtures the runtime cannot express yet (queues, SQL, workflows,
 //! `waitUntil`, KV) are not here; their tests are listed in `conformance/expected-failures.txt`.
 
 pub mod actors;
@@ -49,6 +49,21 @@ pub fn registry() -> Registry {
         // conns.rs
         .with::<conns::ConnStateActorState>()
         .with::<conns::RequestAccessState>()
+        // raw_http.rs
+        .with::<raw_http::RawHttpState>()
+        .with::<raw_http::RawHttpNoHandlerState>()
+        .with::<raw_http::RawHttpVoidReturnState>()
+        .with::<raw_http::RawHttpHonoState>()
+        .with::<raw_http::RawHttpRequestPropertiesState>()
+        // raw_ws.rs
+        .with::<raw_ws::RawWebSocketState>()
+        .with::<raw_ws::RawWebSocketBinaryState>()
+        .with::<raw_ws::SleepRawWsSendOnSleepState>()
+        .with::<raw_ws::SleepRawWsDelayedSendOnSleepState>()
+        .with::<raw_ws::SleepRawWsAddEventListenerMessageState>()
+        .with::<raw_ws::SleepRawWsOnMessageState>()
+        .with::<raw_ws::SleepRawWsAddEventListenerCloseState>()
+        .with::<raw_ws::SleepRawWsOnCloseState>()
         // state.rs
         .with::<state::OnStateChangeState>()
         .with::<state::MetadataState>()
@@ -71,6 +86,8 @@ pub fn registry() -> Registry {
         .with::<sleep::SleepState>()
         .with::<sleep::LongRpcState>()
         .with::<sleep::NoSleepState>()
+        .with::<sleep::SleepWithRawHttpState>()
+        .with::<sleep::SleepWithRawWebSocketState>()
 }
 
 /// A JavaScript number as an action argument: an integer or a float on the wire (the official

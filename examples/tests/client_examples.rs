@@ -19,7 +19,7 @@ const BUILD_TIMEOUT: Duration = Duration::from_secs(900);
 const RUN_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Each example and a line (part) its output must contain.
-const EXAMPLES: [(&str, &str); 6] = [
+const EXAMPLES: [(&str, &str); 8] = [
     ("chat", "newMessage event: alice: Hello!"),
     (
         "analytics",
@@ -29,6 +29,8 @@ const EXAMPLES: [(&str, &str); 6] = [
     ("map_reduce", ": Processed plums"),
     ("user_session", "profile of user-123: name \"User\""),
     ("user_actor", "after updateEmail: email alice2@example.com"),
+    ("bulletin", "sse event: #2 bob: Hi there"),
+    ("ws_chat", "bob got: alice: hello bob"),
 ];
 
 /// Builds the examples and returns each one's executable, from cargo's JSON messages.

@@ -26,6 +26,7 @@ use std::time::Duration;
 
 use actorium::Registry;
 use actorium_examples::analytics::{Event, HourShard};
+use actorium_examples::bulletin::{Board, Note};
 use actorium_examples::chat::{Message, Room, RoomIndex};
 use actorium_examples::map_reduce::{Idle, Results, Task, TaskResult};
 use actorium_examples::rate_limit::Limits;
@@ -33,6 +34,7 @@ use actorium_examples::registry;
 use actorium_examples::user_actor::{NewUser, UserRecord};
 use actorium_examples::user_session::Session;
 use actorium_examples::users_db::User;
+use actorium_examples::ws_chat::ChatLog;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -101,7 +103,9 @@ fn the_schema_is_deterministic() {
         .with::<Limits>()
         .with::<HourShard>()
         .with::<RoomIndex>()
-        .with::<Room>();
+        .with::<Room>()
+        .with::<Board>()
+        .with::<ChatLog>();
     assert_eq!(reversed.schema().to_json_pretty(), text);
 
     // Actors are sorted by name, definitions by type name, in the document and in its text.
@@ -109,6 +113,7 @@ fn the_schema_is_deterministic() {
     assert_eq!(
         names,
         [
+            "bulletinBoard",
             "chatRoom",
             "chatRoomList",
             "coordinator",
@@ -116,7 +121,8 @@ fn the_schema_is_deterministic() {
             "rateLimiter",
             "userActor",
             "userSession",
-            "worker"
+            "worker",
+            "wsChat"
         ]
     );
     let positions = |needles: Vec<String>| -> Vec<usize> {
@@ -253,7 +259,22 @@ fn seed_cases() -> Value {
         last_active: 0,
     };
     let unit = || case(&[()]);
+    let note = Note {
+        number: 1,
+        author: "alice".into(),
+        text: "Hello!".into(),
+    };
     json!({
+        "bulletinBoard": {
+            "actions": {
+                "pin": action(
+                    vec![strings(&["alice"]), strings(&["Hello!", ""])],
+                    case(std::slice::from_ref(&note)),
+                ),
+                "notes": action(vec![], case(&[vec![], vec![note.clone()]])),
+            },
+            "events": {"pinned": {"params": [case(std::slice::from_ref(&note))]}},
+        },
         "chatRoom": {
             "actions": {
                 "sendMessage": action(
@@ -328,6 +349,14 @@ fn seed_cases() -> Value {
                 "process": action(vec![case(&[task("task-1", "a")])], unit()),
             },
         },
+        "wsChat": {
+            "actions": {
+                "history": action(
+                    vec![],
+                    case(&[Vec::<String>::new(), vec!["* alice joined".to_string()]]),
+                ),
+            },
+        },
     })
 }
 
@@ -338,12 +367,16 @@ async fn _the_sample_types_are_the_contract_types(
     c: actorium::Client,
 ) -> Result<(), actorium::CallError> {
     use actorium_examples::analytics::HourlyAnalyticsRef;
+    use actorium_examples::bulletin::BulletinBoardRef;
     use actorium_examples::chat::{ChatRoomListRef, ChatRoomRef};
     use actorium_examples::map_reduce::{CoordinatorRef, WorkerRef};
     use actorium_examples::rate_limit::RateLimiterRef;
     use actorium_examples::user_actor::UserActorRef;
     use actorium_examples::user_session::UserSessionRef;
 
+    let board = c.get_or_create::<BulletinBoardRef>(["k"]);
+    let _: Note = board.pin(String::new(), String::new()).await?;
+    let _: Vec<Note> = board.notes().await?;
     let room = c.get_or_create::<ChatRoomRef>(["k"]);
     let _: Message = room.send_message(String::new(), String::new()).await?;
     let _: Vec<Message> = room.get_history().await?;
@@ -382,6 +415,10 @@ async fn _the_sample_types_are_the_contract_types(
         .get_or_create::<WorkerRef>(["k"])
         .process(task("", ""))
         .await?;
+    let _: Vec<String> = c
+        .get_or_create::<actorium_examples::ws_chat::WsChatRef>(["k"])
+        .history()
+        .await?;
     Ok(())
 }
 
@@ -413,7 +450,7 @@ fn every_action_schema_accepts_serde_output_and_rejects_wrong_types() {
     println!("{}", run.output);
     let last = run.output.lines().last().unwrap_or_default();
     assert!(
-        last.starts_with("15 actions and 1 events checked: "),
+        last.starts_with("18 actions and 2 events checked: "),
         "{}",
         run.output
     );

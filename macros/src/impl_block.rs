@@ -26,6 +26,10 @@ pub const HOOKS: &[&str] = &[
     "create_conn_state",
     "on_connect",
     "on_disconnect",
+    "on_request",
+    "on_websocket",
+    "on_websocket_message",
+    "on_websocket_close",
     "on_destroy",
     "options",
 ];
@@ -106,6 +110,7 @@ pub fn expand(item: ItemImpl, krate: Path, errors: &mut Errors) -> TokenStream {
     let mut kept = Vec::new();
     let mut hooks = Vec::new();
     let (mut vars, mut conn_state, mut create_state) = (None, None, false);
+    let (mut raw_http, mut raw_websocket) = (false, false);
     for mut it in item.items.iter().cloned() {
         if let ImplItem::Fn(f) = &mut it {
             let held = guards::find(f.block.to_token_stream());
@@ -133,6 +138,8 @@ pub fn expand(item: ItemImpl, krate: Path, errors: &mut Errors) -> TokenStream {
         match &it {
             ImplItem::Fn(f) if HOOKS.contains(&f.sig.ident.to_string().as_str()) => {
                 create_state |= f.sig.ident == "create_state";
+                raw_http |= f.sig.ident == "on_request";
+                raw_websocket |= f.sig.ident == "on_websocket";
                 hooks.push(it);
             }
             ImplItem::Type(t) if t.ident == "Vars" => vars = Some(it),
@@ -192,7 +199,10 @@ pub fn expand(item: ItemImpl, krate: Path, errors: &mut Errors) -> TokenStream {
             }
 
             fn schema(generator: &mut #rt::schemars::SchemaGenerator) -> #rt::schema::ActorSchema {
-                <Self as #trait_path>::__actorium_schema(generator)
+                let mut schema = <Self as #trait_path>::__actorium_schema(generator);
+                schema.raw_http = #raw_http;
+                schema.raw_websocket = #raw_websocket;
+                schema
             }
 
             #(#hooks)*

@@ -115,7 +115,8 @@ use crate::errors::Errors;
 ///   `#[event(name = "wireName")]`. Doc comments are carried onto the generated methods.
 /// - On the implementation: `#[actor]` (and `crate = ...` when renamed). Write lifecycle hooks
 ///   (`create_state`, `on_create`, `create_vars`, `on_wake`, `on_sleep`, `on_state_change`,
-///   `on_before_connect`, `create_conn_state`, `on_connect`, `on_disconnect`, `on_destroy`, `options`) and
+///   `on_before_connect`, `create_conn_state`, `on_connect`, `on_disconnect`, `on_request`,
+///   `on_websocket`, `on_websocket_message`, `on_websocket_close`, `on_destroy`, `options`) and
 ///   `type Vars = ...; type ConnState = ...;` beside the actions when you need them; without
 ///   `create_state` the state starts as `Default::default()`.
 ///
@@ -140,6 +141,10 @@ use crate::errors::Errors;
 /// | `create_conn_state` | `async fn create_conn_state(c: &Ctx<Self>, params: Option<&Self::ConnParams>) -> Result<Self::ConnState>` | after admission, builds the connection's state |
 /// | `on_connect` | `async fn on_connect(c: &Ctx<Self>, conn: &Conn<Self>) -> Result<()>` | a connection is established: a WebSocket (before its `Init`), or the ephemeral connection of an HTTP action (before the action) |
 /// | `on_disconnect` | `async fn on_disconnect(c: &Ctx<Self>, conn: &Conn<Self>) -> Result<()>` | a WebSocket connection closed, or an HTTP action's connection after its action |
+/// | `on_request` | `async fn on_request(c: &Ctx<Self>, request: HttpRequest) -> Result<HttpResponse>` (`actorium::raw_http`) | a raw HTTP request to `{gateway}/request/{path}`, on an ephemeral connection like an HTTP action; a turn (state committed before the response leaves); without it the actor answers 404 |
+/// | `on_websocket` | `async fn on_websocket(c: &Ctx<Self>, socket: &Arc<RawSocket>) -> Result<()>` (`actorium::raw_ws`) | a raw WebSocket at `{gateway}/websocket/{path}` opened, after `on_before_connect` admitted it; an error closes it with 1011; without it every raw WebSocket is refused |
+/// | `on_websocket_message` | `async fn on_websocket_message(c: &Ctx<Self>, socket: &Arc<RawSocket>, message: WsMessage) -> Result<()>` | each text or binary message of a raw WebSocket, as a turn (`socket.send(..)` leaves after the commit) |
+/// | `on_websocket_close` | `async fn on_websocket_close(c: &Ctx<Self>, socket: &Arc<RawSocket>, code: u16, reason: &str) -> Result<()>` | a raw WebSocket closed (1006 if the client just went away) |
 /// | `on_destroy` | `async fn on_destroy(c: &Ctx<Self>) -> Result<()>` | `c.destroy()` or `DELETE /actors/{id}`; then the state, timers and key are deleted |
 /// | `options` | `fn options() -> ActorOptions` (not `async`) | read by the host for this actor type: its own action timeout and sleep timeout, overriding the server's |
 ///

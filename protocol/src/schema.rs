@@ -51,6 +51,18 @@ pub struct ActorSchema {
     /// Persisted state (known only where the implementation is).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<JsonSchema>,
+    /// The implementation serves raw HTTP at `{gateway}/request/...` (`on_request`); known only
+    /// where the implementation is. Without it every raw request answers 404.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub raw_http: bool,
+    /// The implementation accepts raw WebSockets at `{gateway}/websocket/...`
+    /// (`on_websocket`); known only where the implementation is.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub raw_websocket: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// One action.

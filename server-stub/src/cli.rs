@@ -11,7 +11,7 @@
 //!                   [--max-subscriptions 256] [--max-event-name-bytes 256]
 //!                   [--log-format text|json] [--cors-origin ORIGIN,...]
 //!                   [--max-state-bytes 1048576] [--max-incoming-message-bytes 1048576]
-//!                   [--max-outgoing-message-bytes 1048576]
+//!                   [--max-outgoing-message-bytes 1048576] [--max-raw-body-bytes 16777216]
 //! my-server schema              prints the registry's schema (JSON)
 //! my-server --engine URL [--namespace default] [--pool default] [--engine-token T]
 //!                               (feature `engine`) joins a Rivet Engine as an envoy instead of
@@ -189,6 +189,10 @@ pub struct ServeArgs {
     /// reply fails that call with `message.outgoing_too_long`.
     #[arg(long, default_value_t = 1 << 20, env = "ACTORIUM_MAX_OUTGOING_MESSAGE_BYTES")]
     pub max_outgoing_message_bytes: usize,
+    /// Largest body of a raw HTTP request (`/request`), in bytes; the handler's read fails
+    /// past it.
+    #[arg(long, default_value_t = 16 << 20, env = "ACTORIUM_MAX_RAW_BODY_BYTES")]
+    pub max_raw_body_bytes: usize,
     /// Largest state an actor may commit, in bytes of its stored (CBOR) form: a turn that
     /// would grow it past this is rolled back with `actor.state_too_large`.
     #[arg(long, default_value_t = 1 << 20, env = "ACTORIUM_MAX_STATE_BYTES")]
@@ -254,6 +258,7 @@ impl Default for ServeArgs {
             ws_max_in_flight: 256,
             max_incoming_message_bytes: 1 << 20,
             max_outgoing_message_bytes: 1 << 20,
+            max_raw_body_bytes: 16 << 20,
             max_state_bytes: 1 << 20,
             #[cfg(feature = "engine")]
             engine: None,
@@ -455,6 +460,7 @@ pub async fn serve(
     let limits = http::Limits::default()
         .max_incoming_message(args.max_incoming_message_bytes)
         .max_outgoing_message(args.max_outgoing_message_bytes)
+        .max_raw_body(args.max_raw_body_bytes)
         .max_subscriptions(args.max_subscriptions)
         .max_event_name(args.max_event_name_bytes)
         .ws_max_in_flight(args.ws_max_in_flight);

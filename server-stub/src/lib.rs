@@ -87,8 +87,8 @@ mod sync;
 pub mod testkit;
 
 pub use actor::{
-    Actor, ActorClient, ActorOptions, Args, Conn, Ctx, Events, InitCtx, Request, Schedule,
-    StateMut, StateRef, to_value,
+    Actor, ActorClient, ActorOptions, Args, Conn, Ctx, Events, HttpRequest, HttpResponse, InitCtx,
+    RawSocket, Request, Schedule, StateMut, StateRef, WsMessage, to_value,
 };
 pub use actorium_client::{CallError, Client};
 pub use actorium_protocol::compat::{deserialize, serialize};

@@ -5,11 +5,12 @@ pub mod actors;
 
 use actorium_server::Registry;
 
-/// Every test actor: `counter`, `alpha`, `beta`, `timer`.
+/// Every test actor: `counter`, `alpha`, `beta`, `timer`, `streamer`.
 pub fn registry() -> Registry {
     Registry::new()
         .with::<actors::Counter>()
         .with::<actors::AlphaState>()
         .with::<actors::BetaState>()
         .with::<actors::TimerState>()
+        .with::<actors::StreamerState>()
 }

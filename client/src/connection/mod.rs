@@ -44,6 +44,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 use crate::error::CallError;
 
 pub use api::{Connection, EventStream};
+pub(crate) use socket::{handshake_error, subprotocols};
 
 /// How long a polite close may take.
 const DISPOSE_TIMEOUT: Duration = Duration::from_secs(2);

@@ -39,7 +39,10 @@ pub(super) struct Opened {
 }
 
 /// The `Sec-WebSocket-Protocol` value: `rivet, rivet_encoding.<enc>[, rivet_conn_params.<p>]`.
-fn subprotocols(encoding: Encoding, params: Option<&Value>) -> Result<String, CallError> {
+pub(crate) fn subprotocols(
+    encoding: Encoding,
+    params: Option<&Value>,
+) -> Result<String, CallError> {
     let mut list = vec![RIVET_SUBPROTOCOL.to_string(), encoding.subprotocol()];
     if let Some(p) = params.filter(|p| values::is_truthy(p)) {
         // encodeURIComponent, plus `(` and `)`, which are not token characters.
@@ -92,7 +95,7 @@ pub(super) fn close_error(frame: Option<&CloseFrame>) -> CallError {
 }
 
 /// The error a failed WebSocket upgrade stands for.
-fn handshake_error(e: tungstenite::Error) -> CallError {
+pub(crate) fn handshake_error(e: tungstenite::Error) -> CallError {
     match e {
         tungstenite::Error::Http(resp) => {
             let status = resp.status().as_u16();

@@ -269,9 +269,8 @@ pub struct TrackRequest {
     pub track_request: Option<bool>,
 }
 
-/// The request that opened a connection, as the admission hooks see it (`Ctx::request`). The
-/// original's raw HTTP and WebSocket handlers are issue 16, so `onRequest` and `onWebSocket`
-/// stay empty.
+/// The request that opened a connection, as the admission hooks see it (`Ctx::request`), and
+/// the requests of raw HTTP (`onRequest`) and raw WebSockets (`onWebSocket`, which echoes).
 #[actorium::actor(name = "requestAccessActor", conn_params = TrackRequest)]
 pub trait RequestAccess {
     /// `"pong"`.
@@ -321,6 +320,41 @@ impl RequestAccessActor for RequestAccessState {
         if let Some(seen) = conn.state().0.clone() {
             c.state_mut().0.create_conn_state = seen;
         }
+        Ok(())
+    }
+
+    async fn on_request(c: &Ctx<Self>, request: HttpRequest) -> actorium::Result<HttpResponse> {
+        let host = request
+            .headers()
+            .get("host")
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("actor");
+        let seen = RequestSeen {
+            has_request: true,
+            request_url: Some(format!("http://{host}{}", request.uri())),
+            request_method: Some(request.method().to_string()),
+            request_headers: super::raw_http::header_map(request.headers()),
+        };
+        c.state_mut().0.on_request = seen.clone();
+        actorium::raw_http::json_response(&seen)
+    }
+
+    async fn on_websocket(
+        c: &Ctx<Self>,
+        socket: &std::sync::Arc<RawSocket>,
+    ) -> actorium::Result<()> {
+        let seen = c.request().map(|r| RequestSeen::of(&r)).unwrap_or_default();
+        c.state_mut().0.on_web_socket = seen.clone();
+        socket.send(serde_json::to_string(&seen)?);
+        Ok(())
+    }
+
+    async fn on_websocket_message(
+        _c: &Ctx<Self>,
+        socket: &std::sync::Arc<RawSocket>,
+        message: WsMessage,
+    ) -> actorium::Result<()> {
+        socket.send(message);
         Ok(())
     }
 

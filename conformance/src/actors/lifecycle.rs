@@ -138,8 +138,9 @@ impl DestroyObserverActor for DestroyObserverState {
     }
 }
 
-/// Tells `destroyObserver["observer"]` when it is destroyed. (The original's raw HTTP and
-/// WebSocket handlers and its queue are issues 16 and 17.)
+/// Tells `destroyObserver["observer"]` when it is destroyed; `GET /state` (raw HTTP) answers
+/// `{key, value}`, a raw WebSocket is greeted with `{type: "welcome", key, value}`. (The
+/// original's queue is issue 17's.)
 #[actorium::actor(name = "destroyActor")]
 pub trait Destroy {
     /// Sets the value, returns it.
@@ -168,6 +169,29 @@ impl DestroyActor for DestroyState {
         let key = c.state().key.clone();
         let observer = c.client().get_or_create::<DestroyObserverRef>(["observer"]);
         observer.notify_destroyed(key).await?;
+        Ok(())
+    }
+
+    async fn on_request(c: &Ctx<Self>, request: HttpRequest) -> actorium::Result<HttpResponse> {
+        if request.uri().path() != "/state" {
+            return Ok(actorium::raw_http::text_response(
+                actorium::raw_http::http::StatusCode::NOT_FOUND,
+                "Not Found",
+            ));
+        }
+        let s = c.state();
+        actorium::raw_http::json_response(&serde_json::json!({ "key": s.key, "value": s.value }))
+    }
+
+    async fn on_websocket(
+        c: &Ctx<Self>,
+        socket: &std::sync::Arc<RawSocket>,
+    ) -> actorium::Result<()> {
+        let welcome = {
+            let s = c.state();
+            serde_json::json!({ "type": "welcome", "key": s.key, "value": s.value })
+        };
+        socket.send(welcome.to_string());
         Ok(())
     }
 

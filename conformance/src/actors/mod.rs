@@ -5,6 +5,8 @@ pub mod conns;
 pub mod counters;
 pub mod errors;
 pub mod lifecycle;
+pub mod raw_http;
+pub mod raw_ws;
 pub mod sleep;
 pub mod state;
 pub mod vars;

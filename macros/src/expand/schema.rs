@@ -70,6 +70,8 @@ pub fn expand(cx: &Ctx<'_>) -> TokenStream {
                     input: #input,
                     conn_params: #conn_params,
                     state: ::core::option::Option::None,
+                    raw_http: false,
+                    raw_websocket: false,
                 }
             }
         }

@@ -3,7 +3,7 @@
 //! [`Schedule`], what `c.events()` and `c.schedule()` give.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -13,6 +13,7 @@ use serde::Serialize;
 use super::Actor;
 use super::conn::Conn;
 use super::effects::{Outgoing, TurnEffects};
+use super::raw_ws::RawSocket;
 use super::state::{StateMut, StateRef, borrow, borrow_mut};
 use crate::error::Result;
 use crate::meta::ActorMeta;
@@ -57,7 +58,12 @@ pub struct Ctx<A: Actor> {
     dirty: AtomicBool,
     vars: OnceLock<A::Vars>,
     pub(crate) conns: Mutex<BTreeMap<String, Arc<Conn<A>>>>,
+    /// Open raw WebSockets, by id.
+    pub(crate) raw_sockets: Mutex<BTreeMap<String, Arc<RawSocket>>>,
     pub(crate) effects: Arc<Mutex<TurnEffects>>,
+    /// Raw HTTP response bodies still streaming (server-sent events): each keeps the actor
+    /// awake, as an open connection does.
+    pub(crate) open_streams: Arc<AtomicUsize>,
     sleep_requested: AtomicBool,
     destroy_requested: AtomicBool,
     client: ActorClient,
@@ -77,7 +83,9 @@ impl<A: Actor> Ctx<A> {
             dirty: AtomicBool::new(false),
             vars: OnceLock::new(),
             conns: Mutex::new(BTreeMap::new()),
+            raw_sockets: Mutex::new(BTreeMap::new()),
             effects: Arc::new(Mutex::new(TurnEffects::default())),
+            open_streams: Arc::new(AtomicUsize::new(0)),
             sleep_requested: AtomicBool::new(false),
             destroy_requested: AtomicBool::new(false),
             client,
@@ -155,6 +163,12 @@ impl<A: Actor> Ctx<A> {
     /// The actor's open WebSocket connections.
     pub fn conns(&self) -> Vec<Arc<Conn<A>>> {
         lock(&self.conns).values().cloned().collect()
+    }
+
+    /// The actor's open raw WebSockets (see [`crate::actor::raw_ws`]), e.g. to send a chat
+    /// line to every member.
+    pub fn raw_sockets(&self) -> Vec<Arc<RawSocket>> {
+        lock(&self.raw_sockets).values().cloned().collect()
     }
 
     /// The server's directory for the actors' own files, e.g. an external database (the

@@ -5,6 +5,8 @@
 use actorium_protocol::{Value, WireError};
 use tokio::sync::oneshot;
 
+use super::HttpResponse;
+use super::ws_message::RawOut;
 use crate::storage::TimerRecord;
 
 /// Something an actor sends during a turn; held until the turn's changes are committed.
@@ -20,6 +22,8 @@ pub(crate) enum Outgoing {
     },
     /// The reply of a finished call (queued by the host in completion order).
     Reply(Reply),
+    /// A message or close for a raw WebSocket.
+    Raw { socket: String, out: RawOut },
 }
 
 /// What a turn left for the host: outgoing messages, timers, sleep/destroy requests.
@@ -46,6 +50,11 @@ pub(crate) enum Reply {
         oneshot::Sender<std::result::Result<(), WireError>>,
         std::result::Result<(), WireError>,
     ),
+    /// The response to a raw HTTP request.
+    Request(
+        oneshot::Sender<std::result::Result<HttpResponse, WireError>>,
+        std::result::Result<HttpResponse, WireError>,
+    ),
 }
 
 impl Reply {
@@ -60,6 +69,7 @@ impl Reply {
                 result: Err(error),
             },
             Reply::Connect(tx, _) => Reply::Connect(tx, Err(error)),
+            Reply::Request(tx, _) => Reply::Request(tx, Err(error)),
         }
     }
 }

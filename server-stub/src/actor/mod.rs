@@ -34,6 +34,9 @@
 //!   `on_before_connect(params)` may reject, then `create_conn_state(params)`, then
 //!   `on_connect`; `on_disconnect` when a WebSocket closes, or after an HTTP action.
 //! - Sleep (idle, [`Ctx::sleep`], or server shutdown): `on_sleep`, commit, dropped from memory.
+//! - Raw HTTP ([`Actor::on_request`]): on an ephemeral connection, like an HTTP action.
+//! - Raw WebSockets: `on_before_connect` admits one, then [`Actor::on_websocket`],
+//!   [`Actor::on_websocket_message`] per message, [`Actor::on_websocket_close`].
 //! - Destroy ([`Ctx::destroy`] or `DELETE /actors/{id}`): `on_destroy`, then the actor, its
 //!   state and its timers are deleted and its connections closed.
 
@@ -43,9 +46,12 @@ mod ctx;
 pub(crate) mod effects;
 mod options;
 mod outbound;
+pub mod raw_http;
+pub mod raw_ws;
 mod request;
 mod scoped;
 mod state;
+mod ws_message;
 
 pub use args::{Args, to_value};
 pub use conn::Conn;
@@ -53,11 +59,14 @@ pub(crate) use conn::with_conn;
 pub use ctx::{ActorClient, Ctx, Events, InitCtx, Schedule};
 pub use options::ActorOptions;
 pub use outbound::{ConnOut, ConnReceiver, ConnSender};
+pub use raw_http::{HttpRequest, HttpResponse};
+pub use raw_ws::{RawSocket, WsMessage};
 pub use request::Request;
 pub(crate) use request::with_request;
 pub use state::{StateMut, StateRef};
 
 use std::future::Future;
+use std::sync::Arc;
 
 use actorium_protocol::Value;
 use actorium_protocol::schema::ActorSchema;
@@ -167,6 +176,8 @@ pub trait Actor: Serialize + DeserializeOwned + Send + Sync + Sized + 'static {
             input: None,
             conn_params: None,
             state: None,
+            raw_http: false,
+            raw_websocket: false,
         }
     }
 
@@ -237,6 +248,60 @@ pub trait Actor: Serialize + DeserializeOwned + Send + Sync + Sized + 'static {
         conn: &Conn<Self>,
     ) -> impl Future<Output = Result<()>> + Send {
         let _ = (ctx, conn);
+        async { Ok(()) }
+    }
+
+    /// Raw HTTP (RivetKit's `onRequest`): a request to `{gateway}/request/{path}`, with the
+    /// path after `/request` as its URI (see [`raw_http`]). It runs on the ephemeral connection
+    /// of the request like an HTTP action (`on_before_connect` may refuse it, e.g. with
+    /// `auth.forbidden` for a 403; then `create_conn_state`, `on_connect`, this,
+    /// `on_disconnect`), as a turn: state it changes is committed before the response leaves.
+    /// An error is answered as a JSON error with its status. The default answers 404.
+    fn on_request(
+        ctx: &Ctx<Self>,
+        request: HttpRequest,
+    ) -> impl Future<Output = Result<HttpResponse>> + Send {
+        let _ = (ctx, request);
+        async { Ok(raw_http::no_handler()) }
+    }
+
+    /// A raw WebSocket opened at `{gateway}/websocket/{path}` (RivetKit's `onWebSocket`; see
+    /// [`raw_ws`]): after `on_before_connect` admitted it (its params from the
+    /// `rivet_conn_params.` subprotocol; [`Ctx::request`] is the upgrade request in every
+    /// socket hook). Send a greeting here; an error closes the socket with `1011` and the
+    /// error's `group.code`. The default refuses every raw WebSocket that way.
+    fn on_websocket(
+        ctx: &Ctx<Self>,
+        socket: &Arc<RawSocket>,
+    ) -> impl Future<Output = Result<()>> + Send {
+        let _ = (ctx, socket);
+        async {
+            Err(crate::error::ActorError::public(
+                actorium_protocol::WireError::not_supported("Raw WebSockets (`on_websocket`)"),
+            ))
+        }
+    }
+
+    /// A text or binary message on a raw WebSocket, as a turn (what it changes is committed
+    /// before what it sends leaves). An error is logged; the socket stays open.
+    fn on_websocket_message(
+        ctx: &Ctx<Self>,
+        socket: &Arc<RawSocket>,
+        message: WsMessage,
+    ) -> impl Future<Output = Result<()>> + Send {
+        let _ = (ctx, socket, message);
+        async { Ok(()) }
+    }
+
+    /// A raw WebSocket closed (by the client, `1006` when it just went away, or by
+    /// [`RawSocket::close`]); it is no longer in [`Ctx::raw_sockets`].
+    fn on_websocket_close(
+        ctx: &Ctx<Self>,
+        socket: &Arc<RawSocket>,
+        code: u16,
+        reason: &str,
+    ) -> impl Future<Output = Result<()>> + Send {
+        let _ = (ctx, socket, code, reason);
         async { Ok(()) }
     }
 

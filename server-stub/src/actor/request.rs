@@ -46,6 +46,17 @@ impl Request {
         format!("http://{host}{path}")
     }
 
+    /// The path of the URL (`/chat` for a raw WebSocket at `{gateway}/websocket/chat`).
+    pub fn path(&self) -> &str {
+        self.parts.uri.path()
+    }
+
+    /// The query of the URL, without `?` (the gateway's `rvt-*` parameters removed for raw
+    /// requests and sockets).
+    pub fn query(&self) -> Option<&str> {
+        self.parts.uri.query()
+    }
+
     /// The value of header `name` (case-insensitive), if present and text.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.parts.headers.get(name).and_then(|v| v.to_str().ok())

@@ -16,6 +16,7 @@ use rivet_envoy_client::config::{
     WebSocketSender,
 };
 use rivet_envoy_client::handle::EnvoyHandle;
+use rivet_envoy_client::http::ResponseChunk;
 use rivet_envoy_client::protocol;
 use tower::ServiceExt;
 
@@ -221,13 +222,20 @@ async fn forward(
             }
         }
     }
-    // The actor-relative path; the query (if any) carries nothing the actor reads.
-    let path = request.path.split('?').next().unwrap_or("/");
-    let path = if path.starts_with('/') {
-        path.to_string()
-    } else {
-        format!("/{path}")
+    // The actor-relative path. The query carries nothing an action reads, but a raw request's
+    // handler gets it.
+    let (route, query) = match request.path.split_once('?') {
+        Some((r, q)) => (r, Some(q)),
+        None => (request.path.as_str(), None),
     };
+    let mut path = if route.starts_with('/') {
+        route.to_string()
+    } else {
+        format!("/{route}")
+    };
+    if let Some(query) = query.filter(|_| path == "/request" || path.starts_with("/request/")) {
+        path = format!("{path}?{query}");
+    }
     let uri = format!("/gateway/{actor_id}{path}");
     let mut builder = Request::builder().method(request.method.as_str()).uri(uri);
     for (k, v) in &request.headers {
@@ -250,6 +258,16 @@ async fn forward(
             headers.insert(k.as_str().to_string(), v.to_string());
         }
     }
+    use http_body::Body as _;
+    if resp.body().size_hint().exact().is_none() {
+        // A body that streams (server-sent events from a raw handler): chunk by chunk.
+        return Ok(HttpResponse {
+            status,
+            headers,
+            body: None,
+            body_stream: Some(stream_body(resp.into_body()).into()),
+        });
+    }
     let bytes = axum::body::to_bytes(resp.into_body(), MAX_BODY).await?;
     Ok(HttpResponse {
         status,
@@ -257,4 +275,34 @@ async fn forward(
         body: Some(bytes.to_vec()),
         body_stream: None,
     })
+}
+
+/// The chunks of `body` for the envoy client to send as they come, ending with `finish`.
+fn stream_body(body: Body) -> tokio::sync::mpsc::Receiver<ResponseChunk> {
+    use futures_util::StreamExt;
+    let (tx, rx) = tokio::sync::mpsc::channel(16);
+    tokio::spawn(async move {
+        let mut data = body.into_data_stream();
+        while let Some(chunk) = data.next().await {
+            let chunk = match chunk {
+                Ok(bytes) => ResponseChunk::Data {
+                    data: bytes.to_vec(),
+                    finish: false,
+                },
+                Err(e) => {
+                    let _ = tx.send(ResponseChunk::Error(e.to_string())).await;
+                    return;
+                }
+            };
+            if tx.send(chunk).await.is_err() {
+                return; // the client went away: dropping the body ends the stream
+            }
+        }
+        let end = ResponseChunk::Data {
+            data: Vec::new(),
+            finish: true,
+        };
+        let _ = tx.send(end).await;
+    });
+    rx
 }

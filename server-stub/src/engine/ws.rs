@@ -68,6 +68,21 @@ fn header_map(headers: &HashMap<String, String>) -> HeaderMap {
     map
 }
 
+/// The upgrade request of a tunnelled raw WebSocket as the actor sees it: its own path (after
+/// `/websocket`) and query, the client's headers.
+fn raw_head(
+    route: &str,
+    query: Option<&str>,
+    headers: &HashMap<String, String>,
+) -> anyhow::Result<Arc<crate::actor::Request>> {
+    let uri = crate::http::raw::route_uri(route, query, "/websocket")
+        .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+    let mut head = axum::http::Request::new(());
+    *head.uri_mut() = uri;
+    *head.headers_mut() = header_map(headers);
+    Ok(Arc::new(crate::actor::Request::new(head.into_parts().0)))
+}
+
 pub(crate) async fn open(
     host: Host,
     actor_id: String,
@@ -75,10 +90,17 @@ pub(crate) async fn open(
     headers: HashMap<String, String>,
     _sender: WebSocketSender,
 ) -> anyhow::Result<WebSocketHandler> {
-    let route = path.split('?').next().unwrap_or("");
-    if route != "/connect" {
-        anyhow::bail!("WebSocket path `{path}` is not supported (only `/connect`)");
+    let (route, query) = match path.split_once('?') {
+        Some((r, q)) => (r.to_string(), Some(q.to_string())),
+        None => (path.clone(), None),
+    };
+    let raw = route == "/websocket" || route.starts_with("/websocket/");
+    if route != "/connect" && !raw {
+        anyhow::bail!("WebSocket path `{path}` is not supported (`/connect`, `/websocket/...`)");
     }
+    let head = raw
+        .then(|| raw_head(&route, query.as_deref(), &headers))
+        .transpose()?;
     let (tx, rx) = mpsc::unbounded_channel::<Message>();
     let offer = Offer::parse(&header_map(&headers));
     let on_message_tx = tx.clone();
@@ -132,7 +154,13 @@ pub(crate) async fn open(
                         host,
                         config: ServerConfig::default(),
                     });
-                    crate::http::ws::run(tunnel, app, meta, offer).await;
+                    match head {
+                        Some(head) => {
+                            let params = offer.into_params();
+                            crate::http::raw_ws::run(tunnel, app, meta, params, head).await;
+                        }
+                        None => crate::http::ws::run(tunnel, app, meta, offer).await,
+                    }
                 });
             }
             Box::pin(async {})

@@ -11,8 +11,8 @@ use tokio::sync::{mpsc, oneshot};
 use super::instance::Start;
 use super::mailbox::{Envelope, Mail, MailboxTx};
 use super::{Host, Slot, SlotState};
-use crate::actor::ConnSender;
 use crate::actor::Request;
+use crate::actor::{ConnSender, HttpRequest, HttpResponse};
 use crate::meta::ActorMeta;
 use crate::sync::lock;
 
@@ -206,6 +206,33 @@ impl Host {
             },
         )
         .await?;
+        rx.await.unwrap_or_else(|_| Err(WireError::internal()))
+    }
+
+    /// A raw HTTP request to the actor's [`crate::Actor::on_request`] (waking it if it sleeps),
+    /// with the connection `params` of its ephemeral connection. The request's URI is the
+    /// actor's own path (the front door strips `/gateway/{target}/request`).
+    pub async fn request(
+        &self,
+        meta: &Arc<ActorMeta>,
+        request: HttpRequest,
+        params: Option<Value>,
+    ) -> Result<HttpResponse, WireError> {
+        let head = {
+            let mut head = axum::http::Request::new(());
+            *head.method_mut() = request.method().clone();
+            *head.uri_mut() = request.uri().clone();
+            *head.headers_mut() = request.headers().clone();
+            Arc::new(Request::new(head.into_parts().0))
+        };
+        let (reply, rx) = oneshot::channel();
+        let env = Envelope::Request {
+            request,
+            params,
+            head,
+            reply,
+        };
+        self.deliver(meta, env).await?;
         rx.await.unwrap_or_else(|_| Err(WireError::internal()))
     }
 

@@ -7,7 +7,8 @@ use actorium_protocol::{Value, WireError};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::actor::ConnSender;
-use crate::actor::Request;
+use crate::actor::raw_ws::RawSender;
+use crate::actor::{HttpRequest, HttpResponse, Request, WsMessage};
 use crate::storage::TimerRecord;
 
 /// What goes through an actor's mailbox: boxed, so the mailbox's buffer (a tokio channel
@@ -29,6 +30,34 @@ pub(crate) enum Envelope {
         /// The HTTP request of an HTTP action (none for actor-to-actor calls).
         request: Option<Arc<Request>>,
         reply: oneshot::Sender<std::result::Result<Value, WireError>>,
+    },
+    /// A raw HTTP request (`/request`), on an ephemeral connection.
+    Request {
+        request: HttpRequest,
+        params: Option<Value>,
+        /// The request's head again, for the admission hooks ([`crate::Ctx::request`]).
+        head: Arc<Request>,
+        reply: oneshot::Sender<std::result::Result<HttpResponse, WireError>>,
+    },
+    /// A raw WebSocket asks to be admitted (`on_before_connect`, then `on_websocket`).
+    RawOpen {
+        socket_id: String,
+        params: Option<Value>,
+        /// The upgrade request (its path the actor's own).
+        request: Arc<Request>,
+        sender: RawSender,
+        reply: oneshot::Sender<std::result::Result<(), WireError>>,
+    },
+    /// A message on a raw WebSocket.
+    RawMessage {
+        socket_id: String,
+        message: WsMessage,
+    },
+    /// A raw WebSocket closed.
+    RawClosed {
+        socket_id: String,
+        code: u16,
+        reason: String,
     },
     /// A WebSocket connection asks to be admitted.
     Connect {
@@ -56,6 +85,9 @@ pub(crate) enum Envelope {
     Disconnect { conn_id: String },
     /// A durable timer is due.
     Timer(TimerRecord),
+    /// A streamed raw HTTP response ended: nothing to run, the actor re-checks whether it is
+    /// idle.
+    StreamEnded,
     /// Put the actor to sleep now (tests, tooling).
     Sleep,
     /// Destroy the actor.
@@ -73,6 +105,12 @@ impl Envelope {
             Envelope::Call { reply, .. } => {
                 let _ = reply.send(Err(error));
             }
+            Envelope::Request { reply, .. } => {
+                let _ = reply.send(Err(error));
+            }
+            Envelope::RawOpen { reply, .. } => {
+                let _ = reply.send(Err(error));
+            }
             Envelope::Connect { reply, .. } | Envelope::Destroy { reply } => {
                 let _ = reply.send(Err(error));
             }
@@ -82,7 +120,10 @@ impl Envelope {
             Envelope::ConnAction { .. }
             | Envelope::Subscribe { .. }
             | Envelope::Disconnect { .. }
+            | Envelope::RawMessage { .. }
+            | Envelope::RawClosed { .. }
             | Envelope::Timer(_)
+            | Envelope::StreamEnded
             | Envelope::Sleep => {}
         }
     }
@@ -92,11 +133,16 @@ impl std::fmt::Debug for Envelope {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
             Envelope::Call { .. } => "Call",
+            Envelope::Request { .. } => "Request",
+            Envelope::RawOpen { .. } => "RawOpen",
+            Envelope::RawMessage { .. } => "RawMessage",
+            Envelope::RawClosed { .. } => "RawClosed",
             Envelope::Connect { .. } => "Connect",
             Envelope::ConnAction { .. } => "ConnAction",
             Envelope::Subscribe { .. } => "Subscribe",
             Envelope::Disconnect { .. } => "Disconnect",
             Envelope::Timer(_) => "Timer",
+            Envelope::StreamEnded => "StreamEnded",
             Envelope::Sleep => "Sleep",
             Envelope::Destroy { .. } => "Destroy",
             Envelope::Stop { .. } => "Stop",

@@ -20,6 +20,7 @@ mod lifecycle;
 mod lookup;
 mod mailbox;
 mod parking;
+mod raw_socket;
 mod registry;
 mod router;
 mod timers;
@@ -33,6 +34,7 @@ use tokio::sync::watch;
 
 pub use config::HostConfig;
 pub use delivery::ConnHandle;
+pub use raw_socket::RawSocketHandle;
 pub use registry::Registry;
 
 use directory::{ById, Directory, IdTable};

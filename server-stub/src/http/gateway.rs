@@ -9,13 +9,14 @@ use actorium_protocol::{
 };
 use axum::body::Body;
 use axum::extract::{FromRequestParts, Request, State, WebSocketUpgrade};
-use axum::http::{HeaderName, HeaderValue, Method, header};
+use axum::http::{HeaderValue, Method, header};
 use axum::response::{IntoResponse, Response};
 use percent_encoding::percent_decode_str;
 
 use super::App;
 use super::body::read_body;
 use super::errors::{encoded_error, json_error};
+use super::headers::{actor_headers, conn_params};
 use super::values::{escape, revive, revive_args, specifier};
 use super::ws;
 use crate::meta::ActorMeta;
@@ -24,9 +25,6 @@ use crate::meta::ActorMeta;
 const WS_READ_BUFFER: usize = 4 << 10;
 /// Bytes of outgoing frames a WebSocket buffers before writing them out.
 const WS_WRITE_BUFFER: usize = 8 << 10;
-
-/// `x-rivet-conn-params`: the connection params of an HTTP action (raw JSON).
-const CONN_PARAMS_HEADER: &str = "x-rivet-conn-params";
 
 pub(crate) async fn gateway(State(app): State<App>, req: Request) -> Response {
     // The request is taken apart by hand (no extractor copies the headers): this is the path
@@ -94,16 +92,24 @@ pub(crate) async fn gateway(State(app): State<App>, req: Request) -> Response {
             .on_upgrade(move |socket| ws::run(socket, app, meta, offer))
             .into_response();
     }
-    let what = if actor_path == "/request" || actor_path.starts_with("/request/") {
-        "Raw HTTP requests (`/request`)"
-    } else if actor_path == "/websocket" || actor_path.starts_with("/websocket/") {
-        "Raw WebSockets (`/websocket`)"
-    } else if actor_path.starts_with("/queue/") {
-        "Queues (`/queue`)"
-    } else {
-        return super::errors::no_route(uri.clone()).await;
-    };
-    json_error(WireError::not_supported(what))
+    if actor_path == "/request" || actor_path.starts_with("/request/") {
+        let meta = match resolve(&app, &target).await {
+            Ok(m) => m,
+            Err(e) => return json_error(e),
+        };
+        return super::raw::request(&app, &meta, parts, body).await;
+    }
+    if actor_path == "/websocket" || actor_path.starts_with("/websocket/") {
+        let meta = match resolve(&app, &target).await {
+            Ok(m) => m,
+            Err(e) => return json_error(e),
+        };
+        return super::raw_ws::upgrade(app, meta, parts).await;
+    }
+    if actor_path.starts_with("/queue/") {
+        return json_error(WireError::not_supported("Queues (`/queue`)"));
+    }
+    super::errors::no_route(uri.clone()).await
 }
 
 /// Finds (or creates) the actor a gateway target names.
@@ -140,24 +146,6 @@ pub(crate) async fn resolve(
     }
 }
 
-fn actor_headers(resp: &mut Response, meta: &ActorMeta) {
-    let h = resp.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&meta.id) {
-        h.insert(HeaderName::from_static("x-rivet-actor"), v);
-    }
-    if let Ok(v) = HeaderValue::from_str(&meta.key.to_rest()) {
-        h.insert(HeaderName::from_static("x-rivet-actor-key"), v);
-    }
-    let generation = match meta.generation {
-        1 => HeaderValue::from_static("1"),
-        n => HeaderValue::from(n),
-    };
-    h.insert(
-        HeaderName::from_static("x-rivet-actor-generation"),
-        generation,
-    );
-}
-
 /// An actor-level error in the request's encoding and BARE `version`.
 fn actor_error(meta: &ActorMeta, e: WireError, encoding: Encoding, version: u16) -> Response {
     let mut resp = encoded_error(e.with_actor(specifier(meta)), encoding, version);
@@ -181,16 +169,9 @@ async fn http_action(
         Ok(e) => e,
         Err(e) => return json_error(WireError::invalid_request(e.to_string())),
     };
-    let params = match headers.get(CONN_PARAMS_HEADER) {
-        None => None,
-        Some(v) => match serde_json::from_slice::<serde_json::Value>(v.as_bytes()) {
-            Ok(j) => Some(compat::from_json(j)),
-            Err(e) => {
-                return json_error(WireError::invalid_request(format!(
-                    "Invalid {CONN_PARAMS_HEADER}: {e}"
-                )));
-            }
-        },
+    let params = match conn_params(headers) {
+        Ok(p) => p,
+        Err(e) => return json_error(e),
     };
     // The request, for the admission hooks (`Ctx::request`): moved, not copied.
     let request = Some(Arc::new(crate::actor::Request::new(parts)));

@@ -27,7 +27,10 @@ mod connections;
 mod errors;
 mod field_watch;
 mod gateway;
+mod headers;
 mod listener;
+pub(crate) mod raw;
+pub(crate) mod raw_ws;
 mod rest;
 mod subscriptions;
 pub(crate) mod values;
@@ -56,6 +59,10 @@ pub struct Limits {
     /// (default 1 MiB, as RivetKit's). A larger reply is `message.outgoing_too_long` for that
     /// call.
     pub max_outgoing_message: usize,
+    /// Largest body of a raw HTTP request (`/request`, [`crate::Actor::on_request`]; default
+    /// 16 MiB). The body streams to the actor; reading past this fails with
+    /// `message.incoming_too_long` ([`crate::actor::raw_http::body_bytes`]).
+    pub max_raw_body: usize,
     /// Largest input through `rvt-input` (CBOR bytes; default 4 KiB, the official client's cap).
     pub max_query_input: usize,
     /// Largest input through `PUT/POST /actors` (CBOR bytes; default 4 MiB).
@@ -75,6 +82,7 @@ impl Default for Limits {
         Limits {
             max_incoming_message: 1 << 20,
             max_outgoing_message: 1 << 20,
+            max_raw_body: 16 << 20,
             max_query_input: 4096,
             max_rest_input: 4 << 20,
             max_subscriptions: 256,
@@ -157,6 +165,7 @@ impl Default for ServerConfig {
 setters!(Limits {
     max_incoming_message: usize,
     max_outgoing_message: usize,
+    max_raw_body: usize,
     max_query_input: usize,
     max_rest_input: usize,
     max_subscriptions: usize,

@@ -64,6 +64,12 @@ pub(crate) struct Offer {
 }
 
 impl Offer {
+    /// The connection params the client offered (`rivet_conn_params.`), or why they are
+    /// invalid.
+    pub(crate) fn into_params(self) -> Result<Option<Value>, String> {
+        self.params
+    }
+
     pub(crate) fn parse(headers: &HeaderMap) -> Offer {
         let mut offer = Offer {
             encoding: Ok(Encoding::Json),

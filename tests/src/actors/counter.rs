@@ -1,6 +1,13 @@
-//! `counter`: a count, events, user and internal errors, a panic, connection admission.
+//! `counter`: a count, events, user and internal errors, a panic, connection admission, raw
+//! HTTP.
 
-use actorium_server::{Actor, ActorError, Args, Ctx, InitCtx, Result, UserError, Value, to_value};
+use actorium_server::actor::raw_http::{body_bytes, http, text_response};
+use std::sync::Arc;
+
+use actorium_server::{
+    Actor, ActorError, Args, Ctx, HttpRequest, HttpResponse, InitCtx, RawSocket, Result, UserError,
+    Value, WsMessage, to_value,
+};
 use futures_util::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 
@@ -64,6 +71,88 @@ impl Actor for Counter {
                         .collect::<std::collections::BTreeMap<_, _>>(),
                 )
                 .into());
+        }
+        Ok(())
+    }
+
+    /// Raw HTTP: `/count` (any method) answers `{"output":count}` (the body of a json HTTP
+    /// action, so the bench's load generator reads both alike); `POST /add` with a decimal body adds it (and emits
+    /// `newCount`); `POST /panic` changes the count, then panics; `POST /length` reads the
+    /// whole body and answers its length; anything else 404.
+    async fn on_request(c: &Ctx<Self>, request: HttpRequest) -> Result<HttpResponse> {
+        let ok = |text: String| text_response(http::StatusCode::OK, text);
+        match (request.method().as_str(), request.uri().path()) {
+            (_, "/count") => Ok(ok(format!("{{\"output\":{}}}", c.state().count))),
+            ("POST", "/add") => {
+                let body = body_bytes(request).await?;
+                let n: i64 = std::str::from_utf8(&body)
+                    .ok()
+                    .and_then(|t| t.trim().parse().ok())
+                    .ok_or_else(|| UserError::new("bad_number", "the body is not a number"))?;
+                let count = {
+                    let mut s = c.state_mut();
+                    s.count += n;
+                    s.count
+                };
+                c.events().emit("newCount", &count)?;
+                Ok(ok(count.to_string()))
+            }
+            ("POST", "/panic") => {
+                c.state_mut().count += 1_000_000;
+                panic!("counter's raw handler panicked")
+            }
+            ("POST", "/length") => Ok(ok(body_bytes(request).await?.len().to_string())),
+            _ => Ok(text_response(http::StatusCode::NOT_FOUND, "no such path")),
+        }
+    }
+
+    /// Raw WebSockets: refused at `/refuse` (`user.refused`); greeted with `hello {count}`;
+    /// text `add N` adds N (emits `newCount`) and answers the count, `count` answers it, `panic`
+    /// changes the count
+    /// then panics, `flood N` sends N 1 KiB messages in one turn, `close` closes with
+    /// `4000 bye`; binary messages come back as they are.
+    async fn on_websocket(c: &Ctx<Self>, socket: &Arc<RawSocket>) -> Result<()> {
+        if socket.request().path() == "/refuse" {
+            return Err(UserError::new("refused", "this path refuses sockets").into());
+        }
+        socket.send(format!("hello {}", c.state().count));
+        Ok(())
+    }
+
+    async fn on_websocket_message(
+        c: &Ctx<Self>,
+        socket: &Arc<RawSocket>,
+        message: WsMessage,
+    ) -> Result<()> {
+        let Some(text) = message.as_text() else {
+            socket.send(message);
+            return Ok(());
+        };
+        let (command, arg) = text.split_once(' ').unwrap_or((text, ""));
+        match command {
+            "add" => {
+                let n: i64 = arg.parse().map_err(|_| UserError::new("bad_number", arg))?;
+                let count = {
+                    let mut s = c.state_mut();
+                    s.count += n;
+                    s.count
+                };
+                c.events().emit("newCount", &count)?;
+                socket.send(count.to_string());
+            }
+            "panic" => {
+                c.state_mut().count += 1_000_000;
+                panic!("counter's raw socket handler panicked")
+            }
+            "flood" => {
+                let line = "x".repeat(1024);
+                for _ in 0..arg.parse::<usize>().unwrap_or(0) {
+                    socket.send(line.clone());
+                }
+            }
+            "count" => socket.send(c.state().count.to_string()),
+            "close" => socket.close(4000, "bye"),
+            _ => socket.send(format!("unknown command {command:?}")),
         }
         Ok(())
     }

@@ -4,8 +4,10 @@
 
 mod counter;
 mod pingpong;
+mod streamer;
 mod timer;
 
 pub use counter::Counter;
 pub use pingpong::{AlphaActor, AlphaRef, AlphaState, BetaActor, BetaRef, BetaState};
+pub use streamer::{STREAMER_SLEEP_TIMEOUT, StreamerActor, StreamerRef, StreamerState};
 pub use timer::{TimerActor, TimerRef, TimerState};

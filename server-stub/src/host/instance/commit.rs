@@ -152,6 +152,10 @@ impl<A: Actor> Instance<A> {
                     lock(&self.ctx.conns).remove(&conn_id);
                     let _ = reply.send(Err(error.clone()));
                 }
+                Target::Request { reply, .. } => {
+                    let _ = reply.send(Err(error.clone()));
+                }
+                Target::RawMessage { socket_id } => self.close_raw_socket(&socket_id, &error),
                 Target::Timer { .. } | Target::Hook(_) => {}
             }
         }
@@ -161,7 +165,8 @@ impl<A: Actor> Instance<A> {
                     // Errors stay as they are (they did not depend on the rolled-back state).
                     r @ (Reply::Call(_, Err(_))
                     | Reply::Conn { result: Err(_), .. }
-                    | Reply::Connect(_, Err(_))) => r,
+                    | Reply::Connect(_, Err(_))
+                    | Reply::Request(_, Err(_))) => r,
                     r => r.into_error(error.clone()),
                 };
                 self.deliver(r);
@@ -213,6 +218,12 @@ impl<A: Actor> Instance<A> {
                     }
                 }
                 Outgoing::Reply(r) => self.deliver(r),
+                Outgoing::Raw { socket, out } => {
+                    let socket = lock(&self.ctx.raw_sockets).get(&socket).cloned();
+                    if let Some(socket) = socket {
+                        socket.deliver(out);
+                    }
+                }
             }
         }
     }
@@ -223,6 +234,9 @@ impl<A: Actor> Instance<A> {
                 let _ = tx.send(result);
             }
             Reply::Connect(tx, result) => {
+                let _ = tx.send(result);
+            }
+            Reply::Request(tx, result) => {
                 let _ = tx.send(result);
             }
             Reply::Conn {

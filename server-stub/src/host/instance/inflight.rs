@@ -10,6 +10,7 @@ use futures_util::future::{BoxFuture, FutureExt};
 use tokio::sync::oneshot;
 use tokio::time::Instant;
 
+use crate::actor::HttpResponse;
 use crate::error::{ActorError, Result};
 
 /// Who waits for an in-flight future.
@@ -28,7 +29,21 @@ pub(super) enum Target {
         action: String,
     },
     Hook(&'static str),
+    /// A raw WebSocket message's handler: a panic (or a rollback while it was in flight)
+    /// closes the socket with `1011`, so the client knows a message was lost.
+    RawMessage {
+        socket_id: String,
+    },
+    /// A raw HTTP request: the handler leaves its response in `response` (the future's own
+    /// output is a [`Value`], like every other).
+    Request {
+        response: ResponseSlot,
+        reply: oneshot::Sender<std::result::Result<HttpResponse, WireError>>,
+    },
 }
+
+/// Where a raw HTTP handler's future leaves its response for [`Target::Request`].
+pub(super) type ResponseSlot = std::sync::Arc<std::sync::Mutex<Option<HttpResponse>>>;
 
 /// How an in-flight future ended.
 pub(super) enum Outcome {

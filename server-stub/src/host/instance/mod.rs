@@ -18,7 +18,9 @@
 mod boot;
 mod commit;
 mod inflight;
+mod raw;
 mod stop;
+mod streams;
 mod turn;
 
 use std::any::Any;

@@ -40,6 +40,10 @@ impl<A: Actor> Instance<A> {
                     conn.sender.close(code, reason.clone());
                 }
                 lock(&ctx.conns).clear();
+                // After what `on_sleep` sent them (flushed by the settle above).
+                for socket in std::mem::take(&mut *lock(&ctx.raw_sockets)).into_values() {
+                    socket.close_after_queued(code, reason.clone());
+                }
                 self.host.end_stop(&id, handle);
                 tracing::debug!(actor = %id, "asleep");
                 match stop {
@@ -77,6 +81,9 @@ impl<A: Actor> Instance<A> {
                     conn.sender.close(1011, catalogue::DESTROYED.name());
                 }
                 lock(&ctx.conns).clear();
+                for socket in std::mem::take(&mut *lock(&ctx.raw_sockets)).into_values() {
+                    socket.close_after_queued(1011, catalogue::DESTROYED.name());
+                }
                 self.host.end_stop(&id, handle);
                 for env in leftovers {
                     match env {

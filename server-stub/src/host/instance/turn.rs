@@ -64,7 +64,15 @@ impl<A: Actor> Instance<A> {
                 self.stop = Some(stop);
             }
             let accepting = self.stop.is_none();
-            let idle = accepting && self.in_flight.is_empty() && lock(&self.ctx.conns).is_empty();
+            let idle = accepting
+                && self.in_flight.is_empty()
+                && lock(&self.ctx.conns).is_empty()
+                && lock(&self.ctx.raw_sockets).is_empty()
+                && self
+                    .ctx
+                    .open_streams
+                    .load(std::sync::atomic::Ordering::Relaxed)
+                    == 0;
             let idle_at = idle.then(|| last_activity + park_after.unwrap_or(idle_timeout));
             let oldest = self.targets.values().next().map(|p| p.deadline);
             let want = match (idle_at, oldest) {
@@ -166,23 +174,13 @@ impl<A: Actor> Instance<A> {
                 request,
                 reply,
             } => self.push(Target::Call(reply), async move {
-                let params = decode_params::<A>(params)?;
-                let state = admit(&ctx, params.as_ref(), request).await?;
-                // The ephemeral connection of a stateless call: nothing is ever sent on it. It
-                // connects and disconnects around the action, as in RivetKit.
-                let conn = Arc::new(Conn::<A>::ephemeral(
-                    params,
-                    state,
-                    closed_conn_sender(),
-                    ctx.effects.clone(),
-                ));
-                A::on_connect(&ctx, &conn).await?;
-                let output = with_conn(Some(conn.clone()), A::dispatch(&ctx, &action, args)).await;
-                if let Err(e) = A::on_disconnect(&ctx, &conn).await {
-                    tracing::warn!(error = %e, "on_disconnect of an HTTP action's connection failed");
-                }
-                output
+                let action = A::dispatch(&ctx, &action, args);
+                on_ephemeral_conn(&ctx, params, request, action).await
             }),
+            env @ (Envelope::Request { .. }
+            | Envelope::RawOpen { .. }
+            | Envelope::RawMessage { .. }
+            | Envelope::RawClosed { .. }) => self.accept_raw(env),
             Envelope::Connect {
                 conn_id,
                 params,
@@ -264,6 +262,7 @@ impl<A: Actor> Instance<A> {
                     async move { A::dispatch(&ctx, &action, args).await },
                 );
             }
+            Envelope::StreamEnded => {}
             Envelope::Sleep => {
                 if self.stop.is_none() {
                     self.stop = Some(Stop::Sleep);
@@ -290,6 +289,7 @@ impl<A: Actor> Instance<A> {
         let Some(Pending { target, .. }) = self.targets.remove(&seq) else {
             return;
         };
+        let panicked = matches!(outcome, Outcome::Panicked(_));
         let result = match outcome {
             Outcome::Done(Ok(v)) => Ok(v),
             Outcome::Done(Err(e)) => {
@@ -323,11 +323,28 @@ impl<A: Actor> Instance<A> {
                 }
                 Reply::Connect(reply, result.map(|_| ()))
             }
+            Target::Request { response, reply } => {
+                let response =
+                    result.and_then(|_| lock(&response).take().ok_or_else(WireError::internal));
+                let (open, host, id) = (&self.ctx.open_streams, &self.host, &self.meta.id);
+                let response = response.map(|r| super::streams::keep_awake(r, open, host, id));
+                Reply::Request(reply, response)
+            }
             Target::Timer { id, action } => {
                 if let Err(e) = result {
                     tracing::warn!(actor = %self.meta.id, %action, error = %e, "timer action failed");
                 }
                 self.timers_done.push(id);
+                return;
+            }
+            Target::RawMessage { socket_id } => {
+                match result {
+                    Err(e) if panicked => self.close_raw_socket(&socket_id, &e),
+                    Err(e) => {
+                        tracing::warn!(actor = %self.meta.id, socket = %socket_id, error = %e, "raw WebSocket message handler failed")
+                    }
+                    Ok(_) => {}
+                }
                 return;
             }
             Target::Hook(name) => {
@@ -339,6 +356,31 @@ impl<A: Actor> Instance<A> {
         };
         lock(&self.ctx.effects).outbox.push(Outgoing::Reply(reply));
     }
+}
+
+/// Runs `run` (an HTTP action or a raw HTTP handler) on an ephemeral connection: admitted with
+/// `params` and `request`, connected and disconnected around it, as in RivetKit. Nothing is ever
+/// sent on such a connection.
+pub(super) async fn on_ephemeral_conn<A: Actor, T>(
+    ctx: &Arc<Ctx<A>>,
+    params: Option<Value>,
+    request: Option<Arc<Request>>,
+    run: impl std::future::Future<Output = crate::error::Result<T>> + Unpin,
+) -> crate::error::Result<T> {
+    let params = decode_params::<A>(params)?;
+    let state = admit(ctx, params.as_ref(), request).await?;
+    let conn = Arc::new(Conn::<A>::ephemeral(
+        params,
+        state,
+        closed_conn_sender(),
+        ctx.effects.clone(),
+    ));
+    A::on_connect(ctx, &conn).await?;
+    let output = with_conn(Some(conn.clone()), run).await;
+    if let Err(e) = A::on_disconnect(ctx, &conn).await {
+        tracing::warn!(error = %e, "on_disconnect of an ephemeral connection failed");
+    }
+    output
 }
 
 /// Admission of a connection: `on_before_connect`, then `create_conn_state`, with
@@ -360,7 +402,9 @@ async fn admit<A: Actor>(
 
 /// The connection params of a call or a connection. An actor that takes none (`ConnParams` is
 /// `()`) ignores whatever the client sent, as RivetKit does.
-fn decode_params<A: Actor>(params: Option<Value>) -> crate::error::Result<Option<A::ConnParams>> {
+pub(super) fn decode_params<A: Actor>(
+    params: Option<Value>,
+) -> crate::error::Result<Option<A::ConnParams>> {
     if std::any::TypeId::of::<A::ConnParams>() == std::any::TypeId::of::<()>() {
         return Ok(None);
     }

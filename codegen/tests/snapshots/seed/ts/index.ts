@@ -22,6 +22,16 @@ import type {
 
 // Types
 
+/** State of a `bulletinBoard`. */
+export interface Board {
+  notes: Note[];
+}
+
+/** State of a `wsChat`: its last lines. */
+export interface ChatLog {
+  lines: string[];
+}
+
 /** A tracked event. */
 export interface Event {
   /** Event type, e.g. `page_view` (`type` on the wire). */
@@ -55,6 +65,16 @@ export interface Message {
 export interface NewUser {
   /** The user's email. */
   email: string;
+}
+
+/** A pinned note. */
+export interface Note {
+  /** Who pinned it. */
+  author: string;
+  /** 1, 2, 3, … in pinning order. */
+  number: number;
+  /** What it says. */
+  text: string;
 }
 
 /** State of the coordinator. */
@@ -114,6 +134,59 @@ export interface UserRecord {
   /** Last change, ms since the epoch. */
   lastActive: number;
 }
+
+// Actor `bulletinBoard`
+
+/** Persisted state of `bulletinBoard` (for reference: clients never receive it). */
+export type BulletinBoardState = Board;
+
+/**
+ * Events of `bulletinBoard`, as rivetkit event tokens: `conn.on("<event>", (...args) => ...)`
+ * receives the listed arguments.
+ */
+export type BulletinBoardEvents = {
+  /** A note was pinned. */
+  pinned: ReturnType<typeof rivetEvent<[note: Note]>>;
+};
+
+/** The action context of `bulletinBoard` (rivetkit's `ActionContext`). */
+export type BulletinBoardContext = RivetActionContext<
+  BulletinBoardState, // state
+  undefined, // connection params
+  undefined, // connection state
+  undefined, // vars
+  undefined, // input
+  undefined, // database
+  BulletinBoardEvents
+>;
+
+/**
+ * Actions of `bulletinBoard`, as rivetkit action functions: the client drops the context
+ * parameter, so `handle.<action>(...args)` returns `Promise<result>`.
+ */
+export type BulletinBoardActions = {
+  /** Pins a note and returns it with its number. */
+  pin: (c: BulletinBoardContext, author: string, text: string) => Note;
+  /** Every note, oldest first. */
+  notes: (c: BulletinBoardContext) => Note[];
+};
+
+/**
+ * A notice board: notes pinned by its readers, over actions or raw HTTP.
+ *
+ * The actor `bulletinBoard` as a rivetkit `ActorDefinition` (`client.bulletinBoard`).
+ */
+export type BulletinBoardDefinition = RivetActorDefinition<
+  BulletinBoardState, // state
+  undefined, // connection params
+  undefined, // connection state
+  undefined, // vars
+  undefined, // input
+  undefined, // database
+  BulletinBoardEvents,
+  Record<never, never>, // queues
+  BulletinBoardActions
+>;
 
 // Actor `chatRoom`
 
@@ -523,10 +596,60 @@ export type WorkerDefinition = RivetActorDefinition<
   WorkerActions
 >;
 
+// Actor `wsChat`
+
+/** Persisted state of `wsChat` (for reference: clients never receive it). */
+export type WsChatState = ChatLog;
+
+/**
+ * Events of `wsChat`, as rivetkit event tokens: `conn.on("<event>", (...args) => ...)`
+ * receives the listed arguments.
+ */
+export type WsChatEvents = Record<never, never>;
+
+/** The action context of `wsChat` (rivetkit's `ActionContext`). */
+export type WsChatContext = RivetActionContext<
+  WsChatState, // state
+  undefined, // connection params
+  undefined, // connection state
+  undefined, // vars
+  undefined, // input
+  undefined, // database
+  WsChatEvents
+>;
+
+/**
+ * Actions of `wsChat`, as rivetkit action functions: the client drops the context
+ * parameter, so `handle.<action>(...args)` returns `Promise<result>`.
+ */
+export type WsChatActions = {
+  /** The room's last lines, oldest first. */
+  history: (c: WsChatContext) => string[];
+};
+
+/**
+ * A chat room over raw WebSockets.
+ *
+ * The actor `wsChat` as a rivetkit `ActorDefinition` (`client.wsChat`).
+ */
+export type WsChatDefinition = RivetActorDefinition<
+  WsChatState, // state
+  undefined, // connection params
+  undefined, // connection state
+  undefined, // vars
+  undefined, // input
+  undefined, // database
+  WsChatEvents,
+  Record<never, never>, // queues
+  WsChatActions
+>;
+
 /**
  * The registry: `createClient<Registry>(endpoint)` gives one typed accessor per actor.
  */
 export type Registry = RivetRegistry<{
+  /** A notice board: notes pinned by its readers, over actions or raw HTTP. */
+  bulletinBoard: BulletinBoardDefinition;
   /** One chat room: its message history, broadcast to connected clients. */
   chatRoom: ChatRoomDefinition;
   /** The coordinator: an index of chat rooms. */
@@ -543,4 +666,6 @@ export type Registry = RivetRegistry<{
   userSession: UserSessionDefinition;
   /** Processes one task and reports to the coordinator. */
   worker: WorkerDefinition;
+  /** A chat room over raw WebSockets. */
+  wsChat: WsChatDefinition;
 }>;
