@@ -285,6 +285,67 @@ impl WsConn {
     }
 }
 
+/// Like [`ws_closed_loop`], over raw WebSockets (`{gateway}/websocket/`): caller `i` opens one
+/// to `paths[i % len]`, reads its greeting, then sends `request` and waits for the answer, one
+/// at a time.
+pub async fn raw_ws_closed_loop(
+    endpoint: &str,
+    paths: &[String],
+    request: &'static str,
+    callers: usize,
+    window: Duration,
+) -> Result<Samples> {
+    let mut sockets = Vec::with_capacity(callers);
+    for i in 0..callers {
+        let url = format!(
+            "ws{}{}",
+            endpoint.trim_start_matches("http"),
+            paths[i % paths.len()]
+        );
+        let (stream, _) = tokio_tungstenite::connect_async(url.as_str())
+            .await
+            .with_context(|| format!("raw WebSocket connect to {url}"))?;
+        let mut conn = WsConn { stream, next_id: 0 };
+        conn.next_text().await?; // the greeting
+        sockets.push(conn);
+    }
+    let start = Instant::now();
+    let deadline = start + window;
+    let mut tasks = Vec::with_capacity(callers);
+    for mut conn in sockets {
+        tasks.push(tokio::spawn(async move {
+            let mut s = Samples::default();
+            let mut last_done = start;
+            while Instant::now() < deadline {
+                let t0 = Instant::now();
+                let sent = conn.stream.send(Message::Text(request.into())).await;
+                let r = match sent {
+                    Ok(()) => conn.next_text().await.map(drop),
+                    Err(e) => Err(e.into()),
+                };
+                let t1 = Instant::now();
+                last_done = t1;
+                match r {
+                    Ok(()) => s.latencies_us.push((t1 - t0).as_micros() as u32),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "raw WebSocket request failed");
+                        s.errors += 1;
+                        break;
+                    }
+                }
+            }
+            conn.close().await;
+            s.elapsed = last_done.saturating_duration_since(start);
+            s
+        }));
+    }
+    let mut all = Samples::default();
+    for t in tasks {
+        all.merge(t.await?);
+    }
+    Ok(all)
+}
+
 /// Like [`http_closed_loop`], over one WebSocket connection per caller: caller `i` connects to
 /// `connect_paths[i % len]` and calls `action` one at a time.
 pub async fn ws_closed_loop(

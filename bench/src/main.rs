@@ -26,6 +26,11 @@ enum Cmd {
     HttpRead(RunArgs),
     /// getCount over one WebSocket per caller.
     WsRead(RunArgs),
+    /// The counter's raw HTTP handler (`/request/count`) vs the same read on the ceiling.
+    RawHttpRead(RunArgs),
+    /// `count` on one raw WebSocket per caller (the counter's `on_websocket_message`) vs the
+    /// ceiling.
+    RawWsRead(RunArgs),
     /// increment over HTTP, reply after commit (NORMAL and FULL).
     HttpWrite(RunArgs),
     /// getOrCreate (PUT /actors) of N distinct keys.
@@ -162,6 +167,8 @@ fn main() -> Result<()> {
         Cmd::All(a) => ("all", a),
         Cmd::HttpRead(a) => ("http-read", a),
         Cmd::WsRead(a) => ("ws-read", a),
+        Cmd::RawHttpRead(a) => ("raw-http-read", a),
+        Cmd::RawWsRead(a) => ("raw-ws-read", a),
         Cmd::HttpWrite(a) => ("http-write", a),
         Cmd::Create(a) => ("create", a),
         Cmd::Wake(a) => ("wake", a),

@@ -283,6 +283,15 @@ async fn ceiling(State(counts): State<Counts>, req: Request) -> Response {
     let key = query_param(req.uri().query().unwrap_or(""), "rvt-key")
         .unwrap_or("")
         .to_string();
+    if req.method() == Method::GET && req.uri().path().contains("/websocket") {
+        let (mut parts, _) = req.into_parts();
+        return match WebSocketUpgrade::from_request_parts(&mut parts, &()).await {
+            Ok(up) => up
+                .on_upgrade(move |socket| ceiling_raw_ws(socket, counts, key))
+                .into_response(),
+            Err(e) => e.into_response(),
+        };
+    }
     if req.method() == Method::GET && req.uri().path().ends_with("/connect") {
         let (mut parts, _) = req.into_parts();
         return match WebSocketUpgrade::from_request_parts(&mut parts, &()).await {
@@ -312,6 +321,26 @@ async fn ceiling(State(counts): State<Counts>, req: Request) -> Response {
         HeaderValue::from_static("application/json"),
     );
     resp
+}
+
+/// The ceiling of a raw WebSocket: a greeting, then the count for every text message.
+async fn ceiling_raw_ws(mut socket: WebSocket, counts: Counts, key: String) {
+    let count = |counts: &Counts| {
+        let map = counts.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(&key).copied().unwrap_or(0)
+    };
+    let hello = format!("hello {}", count(&counts));
+    if socket.send(Message::Text(hello.into())).await.is_err() {
+        return;
+    }
+    while let Some(Ok(msg)) = socket.recv().await {
+        if let Message::Text(_) = msg {
+            let reply = count(&counts).to_string();
+            if socket.send(Message::Text(reply.into())).await.is_err() {
+                return;
+            }
+        }
+    }
 }
 
 async fn ceiling_ws(mut socket: WebSocket, counts: Counts, key: String) {

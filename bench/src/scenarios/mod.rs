@@ -12,6 +12,7 @@ mod read;
 pub mod server_process;
 mod wake;
 
+use read::ReadVia;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -56,9 +57,11 @@ impl Config {
 }
 
 /// Every scenario name, in `all` order.
-pub const SCENARIOS: [&str; 8] = [
+pub const SCENARIOS: [&str; 10] = [
     "http-read",
     "ws-read",
+    "raw-http-read",
+    "raw-ws-read",
     "http-write",
     "create",
     "wake",
@@ -71,8 +74,14 @@ pub const SCENARIOS: [&str; 8] = [
 pub async fn run(name: &str, cfg: &Config, report: &mut Report) -> Result<()> {
     println!("== {name}");
     match name {
-        "http-read" => read::read_scenario(cfg, report, "http-read", false).await,
-        "ws-read" => read::read_scenario(cfg, report, "ws-read", true).await,
+        "http-read" => read::read_scenario(cfg, report, "http-read", ReadVia::HttpAction).await,
+        "ws-read" => read::read_scenario(cfg, report, "ws-read", ReadVia::WebSocket).await,
+        "raw-http-read" => {
+            read::read_scenario(cfg, report, "raw-http-read", ReadVia::RawHttp).await
+        }
+        "raw-ws-read" => {
+            read::read_scenario(cfg, report, "raw-ws-read", ReadVia::RawWebSocket).await
+        }
         "http-write" => http_write::http_write(cfg, report).await,
         "create" => create::create(cfg, report).await,
         "wake" => wake::wake(cfg, report).await,

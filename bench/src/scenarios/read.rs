@@ -1,5 +1,6 @@
-//! `http-read` and `ws-read`: `getCount` at 1/16/64 callers on 1 and 64 actors, over HTTP or
-//! over one WebSocket connection per caller.
+//! `http-read`, `ws-read` and `raw-http-read`: `getCount` at 1/16/64 callers on 1 and 64
+//! actors, over HTTP, over one WebSocket connection per caller, or as a raw HTTP request to the
+//! counter's `on_request` (`/request/count`, the same `{"output":n}` body).
 
 use std::time::Duration;
 
@@ -10,21 +11,35 @@ use crate::load::{self, gateway_path};
 use crate::procs::{self, ActoriumOptions, Server};
 use crate::report::{ACTORIUM, CEILING, RIVETKIT, Report, Row};
 
-/// The read matrix (1/16/64 callers on 1 and 64 actors) against one server, over HTTP or WebSocket.
+/// How a read reaches the actor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum ReadVia {
+    /// `POST {gateway}/action/getCount`.
+    HttpAction,
+    /// `getCount` over one WebSocket connection per caller.
+    WebSocket,
+    /// `POST {gateway}/request/count`, the counter's raw HTTP handler.
+    RawHttp,
+    /// `count` on one raw WebSocket per caller (`{gateway}/websocket/`), the counter's
+    /// `on_websocket_message`.
+    RawWebSocket,
+}
+
+/// The read matrix (1/16/64 callers on 1 and 64 actors) against one server.
 async fn closed_loop_matrix(
     report: &mut Report,
     scenario: &str,
     system: &str,
     server: &Server,
     cfg: &Config,
-    ws: bool,
+    via: ReadVia,
 ) -> Result<()> {
     let addr = load::addr_of(&server.endpoint)?;
     for actors in ACTOR_COUNTS {
         let ks = keys(&format!("{scenario}-{actors}-"), actors);
         let ks = touch_all(addr, "counter", &ks, "getCount", GET_COUNT, 16).await?;
         for callers in CALLERS {
-            let row = read_case(scenario, system, server, cfg, ws, &ks, callers).await?;
+            let row = read_case(scenario, system, server, cfg, via, &ks, callers).await?;
             report.push(row);
         }
     }
@@ -38,7 +53,7 @@ async fn read_case(
     system: &str,
     server: &Server,
     cfg: &Config,
-    ws: bool,
+    via: ReadVia,
     ks: &[String],
     callers: usize,
 ) -> Result<Row> {
@@ -48,13 +63,20 @@ async fn read_case(
     } else {
         cfg.window
     };
-    let suffix = if ws { "/connect" } else { "/action/getCount" };
+    let suffix = match via {
+        ReadVia::HttpAction => "/action/getCount",
+        ReadVia::WebSocket => "/connect",
+        ReadVia::RawHttp => "/request/count",
+        ReadVia::RawWebSocket => "/websocket/",
+    };
     let paths: Vec<String> = ks
         .iter()
         .map(|k| gateway_path("counter", k, suffix))
         .collect();
     let run = async |length: Duration| {
-        if ws {
+        if via == ReadVia::RawWebSocket {
+            load::raw_ws_closed_loop(&server.endpoint, &paths, "count", callers, length).await
+        } else if via == ReadVia::WebSocket {
             load::ws_closed_loop(
                 &server.endpoint,
                 &paths,
@@ -121,7 +143,7 @@ async fn paired_read_matrix(
     scenario: &str,
     servers: &[(&'static str, Server)],
     cfg: &Config,
-    ws: bool,
+    via: ReadVia,
 ) -> Result<()> {
     for actors in ACTOR_COUNTS {
         let mut keyed = Vec::new();
@@ -138,7 +160,7 @@ async fn paired_read_matrix(
             let mut rounds: Vec<Vec<Row>> = keyed.iter().map(|_| Vec::new()).collect();
             for _ in 0..cfg.rounds {
                 for ((system, server, ks), rows) in keyed.iter().zip(&mut rounds) {
-                    rows.push(read_case(scenario, system, server, cfg, ws, ks, callers).await?);
+                    rows.push(read_case(scenario, system, server, cfg, via, ks, callers).await?);
                 }
             }
             for rows in rounds {
@@ -149,13 +171,15 @@ async fn paired_read_matrix(
     Ok(())
 }
 
-/// `http-read` (`ws = false`): `getCount` over HTTP at 1/16/64 callers on 1 and 64 actors;
-/// `ws-read` (`ws = true`): the same over one WebSocket connection per caller.
+/// `http-read`: `getCount` over HTTP at 1/16/64 callers on 1 and 64 actors; `ws-read`: the same
+/// over one WebSocket connection per caller; `raw-http-read`: the counter's raw `/count`;
+/// `raw-ws-read`: `count` on one raw WebSocket per caller (both against the ceiling only:
+/// RivetKit's bench counter has no `onRequest` or `onWebSocket`).
 pub(super) async fn read_scenario(
     cfg: &Config,
     report: &mut Report,
     name: &str,
-    ws: bool,
+    via: ReadVia,
 ) -> Result<()> {
     let mut local: Vec<(&'static str, Server)> = Vec::new();
     if cfg.systems.actorium
@@ -169,7 +193,7 @@ pub(super) async fn read_scenario(
         local.push((CEILING, s));
     }
     if !local.is_empty() {
-        let result = paired_read_matrix(report, name, &local, cfg, ws).await;
+        let result = paired_read_matrix(report, name, &local, cfg, via).await;
         for (_, s) in local {
             s.stop();
         }
@@ -177,9 +201,9 @@ pub(super) async fn read_scenario(
             println!("  {name}: failed: {e:#}");
         }
     }
-    if cfg.systems.rivetkit {
+    if cfg.systems.rivetkit && !matches!(via, ReadVia::RawHttp | ReadVia::RawWebSocket) {
         with_server(report, RIVETKIT, Server::rivetkit, async |r, s| {
-            closed_loop_matrix(r, name, RIVETKIT, s, cfg, ws).await
+            closed_loop_matrix(r, name, RIVETKIT, s, cfg, via).await
         })
         .await?;
     }
