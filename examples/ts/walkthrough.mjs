@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // A walkthrough of every pattern of the RivetKit patterns guide with the
 // official RivetKit 2.3.19 client (`createClient` from "rivetkit/client"),
-// against actorium's seed server. The client calls are the guide's own,
+// against actorium's seed server, and of the raw front doors (`handle.fetch`,
+// `handle.webSocket`) of the seed's bulletin board and chat. The client calls are the guide's own,
 // adapted only in endpoint and keys (keys carry a per-run id where a second
 // run would otherwise collide or see an earlier run's data).
 //
@@ -222,6 +223,69 @@ for (const encoding of encodings) {
 			expectEq([err.group, err.code], ["actor", "duplicate_key"], "error of a second create");
 		}
 		expectEq((await user.getUser()).email, "alice2@example.com", "email after a refused create");
+	});
+
+	// Raw HTTP: a JSON API and a server-sent-event stream --------------------------
+	await check(`${tag} bulletinBoard: handle.fetch POST/GET /notes, the event stream`, async () => {
+		const board = client.bulletinBoard.getOrCreate([`board-${unique}`]);
+		// ENGINE: the engine 2.3.19 does not stream envoys' responses, so the
+		// event stream is read against actorium only.
+		const events = ON_ENGINE ? null : await board.fetch("/events");
+		const created = await board.fetch("/notes", {
+			method: "POST",
+			headers: { "Content-Type": "application/json" },
+			body: JSON.stringify({ author: "alice", text: "Hello!" }),
+		});
+		expectEq(created.status, 201, "POST /notes status");
+		expectEq(await created.json(), { number: 1, author: "alice", text: "Hello!" }, "POST /notes");
+		const listed = await board.fetch("notes?page=1");
+		expectEq(await listed.json(), [{ number: 1, author: "alice", text: "Hello!" }], "GET /notes");
+		if (events) {
+			expectEq(events.headers.get("content-type"), "text/event-stream", "GET /events type");
+			const reader = events.body.getReader();
+			let text = "";
+			while (!text.includes("event: pinned")) {
+				const { value, done } = await reader.read();
+				expect(!done, `the event stream ended: ${show(text)}`);
+				text += new TextDecoder().decode(value);
+			}
+			expect(text.includes('"author":"alice"'), `event stream: ${show(text)}`);
+			await reader.cancel();
+		}
+	});
+
+	// Raw WebSockets: a chat in its own line protocol --------------------------------
+	await check(`${tag} wsChat: handle.webSocket, lines between two members`, async () => {
+		const room = client.wsChat.getOrCreate([`room-${unique}`]);
+		const join = async (name) => {
+			const ws = await room.webSocket(`?name=${name}`);
+			const lines = [];
+			const waiters = [];
+			ws.addEventListener("message", (event) => {
+				lines.push(String(event.data));
+				for (const w of waiters.splice(0)) w();
+			});
+			const until = async (line) => {
+				while (!lines.includes(line)) {
+					await new Promise((resolve) => waiters.push(resolve));
+				}
+			};
+			return { ws, lines, until };
+		};
+		const alice = await join("alice");
+		await alice.until("* alice joined");
+		const bob = await join("bob");
+		await bob.until("* bob joined");
+		alice.ws.send("hello bob");
+		await bob.until("alice: hello bob");
+		bob.ws.close();
+		await alice.until("* bob left");
+		alice.ws.close();
+		expectEq(
+			(await room.history()).slice(0, 4),
+			["* alice joined", "* bob joined", "alice: hello bob", "* bob left"],
+			"history()",
+		);
 	});
 }
 

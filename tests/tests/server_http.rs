@@ -689,23 +689,24 @@ async fn bad_http_input_gets_one_structured_error_each() {
             code: "actor.invalid_request",
         },
         Bad {
-            what: "raw request",
+            what: "raw request with connection params that are not JSON",
             req: post(
-                &query_path("counter", "victim", "/request/x"),
+                &query_path("counter", "victim", "/request/add"),
                 "json",
-                vec![],
-            ),
-            status: 501,
-            code: "core.not_supported",
+                b"1".to_vec(),
+            )
+            .header("x-rivet-conn-params", "{not json"),
+            status: 400,
+            code: "actor.invalid_request",
         },
         Bad {
-            what: "raw websocket",
+            what: "raw websocket without upgrade",
             req: c.get(format!(
                 "{b}{}",
                 query_path("counter", "victim", "/websocket/x")
             )),
-            status: 501,
-            code: "core.not_supported",
+            status: 400,
+            code: "actor.invalid_request",
         },
         Bad {
             what: "queue",
