@@ -285,80 +285,59 @@ impl WsConn {
     }
 }
 
-/// Like [`ws_closed_loop`], over raw WebSockets (`{gateway}/websocket/`): caller `i` opens one
-/// to `paths[i % len]`, reads its greeting, then sends `request` and waits for the answer, one
-/// at a time.
-pub async fn raw_ws_closed_loop(
-    endpoint: &str,
-    paths: &[String],
-    request: &'static str,
-    callers: usize,
-    window: Duration,
-) -> Result<Samples> {
-    let mut sockets = Vec::with_capacity(callers);
-    for i in 0..callers {
-        let url = format!(
-            "ws{}{}",
-            endpoint.trim_start_matches("http"),
-            paths[i % paths.len()]
-        );
+/// What each caller of [`ws_closed_loop`] sends, one at a time.
+#[derive(Debug, Clone, Copy)]
+pub enum WsRequest {
+    /// A RivetKit action on a `/connect` connection (after `Init`), answered by its
+    /// `ActionResponse`.
+    Action(&'static str),
+    /// A text message on a raw WebSocket (`{gateway}/websocket/`, after its greeting),
+    /// answered by one text message.
+    Raw(&'static str),
+}
+
+impl WsConn {
+    /// Opens a raw WebSocket at `{endpoint}{path}` and reads its greeting.
+    pub async fn connect_raw(endpoint: &str, path: &str) -> Result<WsConn> {
+        let url = format!("ws{}{path}", endpoint.trim_start_matches("http"));
         let (stream, _) = tokio_tungstenite::connect_async(url.as_str())
             .await
             .with_context(|| format!("raw WebSocket connect to {url}"))?;
         let mut conn = WsConn { stream, next_id: 0 };
-        conn.next_text().await?; // the greeting
-        sockets.push(conn);
+        conn.next_text().await?;
+        Ok(conn)
     }
-    let start = Instant::now();
-    let deadline = start + window;
-    let mut tasks = Vec::with_capacity(callers);
-    for mut conn in sockets {
-        tasks.push(tokio::spawn(async move {
-            let mut s = Samples::default();
-            let mut last_done = start;
-            while Instant::now() < deadline {
-                let t0 = Instant::now();
-                let sent = conn.stream.send(Message::Text(request.into())).await;
-                let r = match sent {
-                    Ok(()) => conn.next_text().await.map(drop),
-                    Err(e) => Err(e.into()),
-                };
-                let t1 = Instant::now();
-                last_done = t1;
-                match r {
-                    Ok(()) => s.latencies_us.push((t1 - t0).as_micros() as u32),
-                    Err(e) => {
-                        tracing::warn!(error = %e, "raw WebSocket request failed");
-                        s.errors += 1;
-                        break;
-                    }
-                }
+
+    /// Sends `request` and waits for its answer.
+    async fn request(&mut self, request: WsRequest) -> Result<()> {
+        match request {
+            WsRequest::Action(name) => self.action(name, "[]").await,
+            WsRequest::Raw(text) => {
+                self.stream.send(Message::Text(text.into())).await?;
+                self.next_text().await.map(drop)
             }
-            conn.close().await;
-            s.elapsed = last_done.saturating_duration_since(start);
-            s
-        }));
+        }
     }
-    let mut all = Samples::default();
-    for t in tasks {
-        all.merge(t.await?);
-    }
-    Ok(all)
 }
 
-/// Like [`http_closed_loop`], over one WebSocket connection per caller: caller `i` connects to
-/// `connect_paths[i % len]` and calls `action` one at a time.
+/// Like [`http_closed_loop`], over one WebSocket per caller: caller `i` opens one to
+/// `paths[i % len]` (a `/connect` path for actions, a `/websocket/` path for raw requests) and
+/// sends `request` one at a time.
 pub async fn ws_closed_loop(
     endpoint: &str,
-    connect_paths: &[String],
-    action: &'static str,
+    paths: &[String],
+    request: WsRequest,
     callers: usize,
     warmup: Duration,
     window: Duration,
 ) -> Result<Samples> {
     let mut conns = Vec::with_capacity(callers);
     for i in 0..callers {
-        conns.push(WsConn::connect(endpoint, &connect_paths[i % connect_paths.len()]).await?);
+        let path = &paths[i % paths.len()];
+        conns.push(match request {
+            WsRequest::Action(_) => WsConn::connect(endpoint, path).await?,
+            WsRequest::Raw(_) => WsConn::connect_raw(endpoint, path).await?,
+        });
     }
     let start = Instant::now() + warmup;
     let deadline = start + window;
@@ -372,14 +351,14 @@ pub async fn ws_closed_loop(
                 if t0 >= deadline {
                     break;
                 }
-                let r = conn.action(action, "[]").await;
+                let r = conn.request(request).await;
                 let t1 = Instant::now();
                 if t0 >= start {
                     last_done = t1;
                     match r {
                         Ok(()) => s.latencies_us.push((t1 - t0).as_micros() as u32),
                         Err(e) => {
-                            tracing::warn!(error = %e, "WebSocket action failed");
+                            tracing::warn!(error = %e, "WebSocket request failed");
                             s.errors += 1;
                             break;
                         }

@@ -416,7 +416,9 @@ fn seed_server_scales_out_on_the_engine() {
         }
     });
 
-    // Raw HTTP through the tunnel: the JSON API of a `bulletinBoard`, query included.
+    // Raw HTTP through the tunnel: the JSON API of a `bulletinBoard`. (A query reaching the
+    // actor is shown by `ws_chat` below, whose sockets are refused without `?name=`; no seed
+    // actor reads a raw request's query.)
     rt.block_on(async {
         use actorium::client::raw::http;
         let c = client(&ep, Encoding::Bare);

@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::Result;
 
 use super::{ACTOR_COUNTS, CALLERS, Config, GET_COUNT, case, keys, touch_all, with_server};
-use crate::load::{self, gateway_path};
+use crate::load::{self, WsRequest, gateway_path};
 use crate::procs::{self, ActoriumOptions, Server};
 use crate::report::{ACTORIUM, CEILING, RIVETKIT, Report, Row};
 
@@ -74,21 +74,23 @@ async fn read_case(
         .map(|k| gateway_path("counter", k, suffix))
         .collect();
     let run = async |length: Duration| {
-        if via == ReadVia::RawWebSocket {
-            load::raw_ws_closed_loop(&server.endpoint, &paths, "count", callers, length).await
-        } else if via == ReadVia::WebSocket {
-            load::ws_closed_loop(
-                &server.endpoint,
-                &paths,
-                "getCount",
-                callers,
-                Duration::ZERO,
-                length,
-            )
-            .await
-        } else {
-            load::http_closed_loop(addr, &paths, GET_COUNT, callers, Duration::ZERO, length).await
-        }
+        let ws = match via {
+            ReadVia::WebSocket => WsRequest::Action("getCount"),
+            ReadVia::RawWebSocket => WsRequest::Raw("count"),
+            ReadVia::HttpAction | ReadVia::RawHttp => {
+                let z = Duration::ZERO;
+                return load::http_closed_loop(addr, &paths, GET_COUNT, callers, z, length).await;
+            }
+        };
+        load::ws_closed_loop(
+            &server.endpoint,
+            &paths,
+            ws,
+            callers,
+            Duration::ZERO,
+            length,
+        )
+        .await
     };
     // Warm-up as a separate run, so that the CPU figure covers the window only.
     run(cfg.warmup).await?;
