@@ -49,6 +49,9 @@ pub fn registry() -> Registry {
         // conns.rs
         .with::<conns::ConnStateActorState>()
         .with::<conns::RequestAccessState>()
+        // hibernation.rs
+        .with::<hibernation::HibernationState>()
+        .with::<hibernation::HibernationSleepWindowState>()
         // raw_http.rs
         .with::<raw_http::RawHttpState>()
         .with::<raw_http::RawHttpNoHandlerState>()

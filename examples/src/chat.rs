@@ -1,5 +1,6 @@
 //! Actor per entity + coordinator: one `chatRoom` actor per room (the data actor) and a
 //! `chatRoomList` coordinator that creates rooms through its actor client and indexes their ids.
+//! A room's connections hibernate: members stay connected (and subscribed) while it sleeps.
 //!
 //! Run: `cargo run -p actorium-examples --example chat` against a running seed server.
 
@@ -45,6 +46,11 @@ pub struct Room {
 
 #[actorium::actor]
 impl ChatRoomActor for Room {
+    // Members stay connected while the room sleeps; the next message wakes it for them.
+    fn options() -> actorium::ActorOptions {
+        actorium::ActorOptions::default().hibernate_connections()
+    }
+
     async fn send_message(
         c: &Ctx<Self>,
         sender: String,

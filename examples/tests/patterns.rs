@@ -44,7 +44,14 @@ async fn chat_room_list_creates_rooms_reachable_by_id() -> anyhow::Result<()> {
     );
     let event = tokio::time::timeout(Duration::from_secs(5), new_messages.next()).await?;
     assert_eq!(event, Some(sent.clone()));
-    assert_eq!(room.get_history().await?, vec![sent]);
+    assert_eq!(room.get_history().await?, vec![sent.clone()]);
+    // The room sleeps with its member still connected; the next message wakes it for them.
+    server.sleep_all().await;
+    assert_eq!(server.host().hibernated_connections(), 1);
+    let later = room.send_message("bob", "Still there?").await?;
+    let event = tokio::time::timeout(Duration::from_secs(5), new_messages.next()).await?;
+    assert_eq!(event, Some(later.clone()));
+    assert_eq!(conn.get_history().await?, vec![sent, later]);
     assert!(
         client
             .get_for_id::<ChatRoomRef>(&random)

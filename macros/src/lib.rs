@@ -146,7 +146,7 @@ use crate::errors::Errors;
 /// | `on_websocket_message` | `async fn on_websocket_message(c: &Ctx<Self>, socket: &Arc<RawSocket>, message: WsMessage) -> Result<()>` | each text or binary message of a raw WebSocket, as a turn (`socket.send(..)` leaves after the commit) |
 /// | `on_websocket_close` | `async fn on_websocket_close(c: &Ctx<Self>, socket: &Arc<RawSocket>, code: u16, reason: &str) -> Result<()>` | a raw WebSocket closed (1006 if the client just went away) |
 /// | `on_destroy` | `async fn on_destroy(c: &Ctx<Self>) -> Result<()>` | `c.destroy()` or `DELETE /actors/{id}`; then the state, timers and key are deleted |
-/// | `options` | `fn options() -> ActorOptions` (not `async`) | read by the host for this actor type: its own action timeout and sleep timeout, overriding the server's |
+/// | `options` | `fn options() -> ActorOptions` (not `async`) | read by the host for this actor type: its own action timeout and sleep timeout, overriding the server's, and whether its connections hibernate (`ActorOptions::hibernate_connections`: they stay open while it sleeps) |
 ///
 /// A method named within two edits of a hook (`on_conect`) is a compile error naming the
 /// hook it resembles and listing them all, so an action cannot be named that close to one.

@@ -5,7 +5,7 @@ pub mod actors;
 
 use actorium_server::Registry;
 
-/// Every test actor: `counter`, `alpha`, `beta`, `timer`, `streamer`.
+/// Every test actor: `counter`, `alpha`, `beta`, `timer`, `streamer`, `lobby`.
 pub fn registry() -> Registry {
     Registry::new()
         .with::<actors::Counter>()
@@ -13,4 +13,5 @@ pub fn registry() -> Registry {
         .with::<actors::BetaState>()
         .with::<actors::TimerState>()
         .with::<actors::StreamerState>()
+        .with::<actors::LobbyState>()
 }

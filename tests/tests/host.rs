@@ -464,14 +464,14 @@ async fn connections_get_events_in_order_and_can_be_rejected() {
 
     let (tx, mut rx) = ConnSender::channel(16);
     let connected = CONNECTED.load(Ordering::SeqCst);
-    let conn = host
+    let mut conn = host
         .connect(&meta, Some(Value::Text("alice".into())), tx)
         .await
         .unwrap();
     assert_eq!(CONNECTED.load(Ordering::SeqCst), connected + 1);
     // A second connection that closes: on_disconnect runs.
     let disconnected = DISCONNECTED.load(Ordering::SeqCst);
-    let short = host
+    let mut short = host
         .connect(
             &meta,
             Some(Value::Text("bob".into())),
@@ -480,14 +480,14 @@ async fn connections_get_events_in_order_and_can_be_rejected() {
         .await
         .unwrap();
     short.disconnect().await;
-    conn.action(0, "add".into(), vec![int(1)]).unwrap();
+    conn.action(0, "add".into(), vec![int(1)]).await.unwrap();
     // Not subscribed: only the response.
     match rx.recv().await.unwrap() {
         ConnOut::Msg(ToClient::ActionResponse { id: 0, output }) => assert_eq!(output, int(1)),
         other => panic!("unexpected {other:?}"),
     }
     conn.subscribe("changed".into(), true).await.unwrap();
-    conn.action(1, "add".into(), vec![int(1)]).unwrap();
+    conn.action(1, "add".into(), vec![int(1)]).await.unwrap();
     match rx.recv().await.unwrap() {
         ConnOut::Msg(ToClient::Event { name, args }) => {
             assert_eq!(name, "changed");
@@ -501,7 +501,7 @@ async fn connections_get_events_in_order_and_can_be_rejected() {
     }
     assert_eq!(DISCONNECTED.load(Ordering::SeqCst), disconnected + 1);
     // `c.conn()` is the calling connection: this one over WebSocket, an ephemeral one over HTTP.
-    conn.action(9, "whoami".into(), vec![]).unwrap();
+    conn.action(9, "whoami".into(), vec![]).await.unwrap();
     match rx.recv().await.unwrap() {
         ConnOut::Msg(ToClient::ActionResponse { id: 9, output }) => {
             assert_eq!(output, Value::Text("alice".into()))
@@ -513,14 +513,14 @@ async fn connections_get_events_in_order_and_can_be_rejected() {
         .await
         .unwrap();
     assert_eq!(who, Value::Text("carol".into()));
-    conn.action(2, "conns".into(), vec![]).unwrap();
+    conn.action(2, "conns".into(), vec![]).await.unwrap();
     match rx.recv().await.unwrap() {
         ConnOut::Msg(ToClient::ActionResponse { id: 2, output }) => {
             assert_eq!(output, Value::Array(vec![Value::Text("alice".into())]))
         }
         other => panic!("unexpected {other:?}"),
     }
-    conn.action(3, "fail".into(), vec![]).unwrap();
+    conn.action(3, "fail".into(), vec![]).await.unwrap();
     match rx.recv().await.unwrap() {
         ConnOut::Msg(ToClient::Error {
             error,

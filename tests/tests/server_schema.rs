@@ -20,7 +20,10 @@ async fn the_schema_route_serves_the_registry_schema() {
     assert_eq!(String::from_utf8(r.body.clone()).unwrap(), expected);
     let doc: RegistrySchema = serde_json::from_slice(&r.body).unwrap();
     let names: Vec<&str> = doc.actors.iter().map(|a| a.name.as_str()).collect();
-    assert_eq!(names, ["alpha", "beta", "counter", "streamer", "timer"]);
+    assert_eq!(
+        names,
+        ["alpha", "beta", "counter", "lobby", "streamer", "timer"]
+    );
 
     // CORS like every other route (no origins configured: no CORS headers); only GET (and
     // HEAD) are routed.

@@ -150,12 +150,12 @@ async fn a_full_queue_still_delivers_the_owed_replies_and_then_the_close() {
         .await
         .unwrap();
     let (tx, mut rx) = ConnSender::channel(4);
-    let conn = host.connect(&meta, None, tx).await.unwrap();
+    let mut conn = host.connect(&meta, None, tx).await.unwrap();
     conn.subscribe("newCount".into(), true).await.unwrap();
     // Three actions of this connection, then ten increments from elsewhere: their events
     // overflow the queue nobody reads.
     for id in 0..3 {
-        conn.action(id, "increment".into(), vec![int(1)]).unwrap();
+        conn.action(id, "increment".into(), vec![int(1)]).await.unwrap();
         rx.owe();
     }
     for _ in 0..10 {

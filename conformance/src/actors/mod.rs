@@ -4,6 +4,7 @@ pub mod actions;
 pub mod conns;
 pub mod counters;
 pub mod errors;
+pub mod hibernation;
 pub mod lifecycle;
 pub mod raw_http;
 pub mod raw_ws;

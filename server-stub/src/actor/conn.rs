@@ -119,6 +119,59 @@ impl<A: Actor> Conn<A> {
     }
 }
 
+/// A connection of a sleeping actor ([`crate::ActorOptions::hibernatable_connections`]):
+/// everything of a [`Conn`] but its tie to the instance's turn, kept by the host until the
+/// actor wakes.
+pub(crate) struct HibernatedConn<A: Actor> {
+    id: String,
+    params: Option<A::ConnParams>,
+    state: A::ConnState,
+    subscriptions: HashSet<String>,
+    sender: ConnSender,
+}
+
+impl<A: Actor> HibernatedConn<A> {
+    /// The channel to the front door (to close the connection without waking the actor).
+    pub(crate) fn sender(&self) -> &ConnSender {
+        &self.sender
+    }
+
+    /// The connection again, in the instance whose turns share `effects`.
+    pub(crate) fn wake(self, effects: Arc<Mutex<TurnEffects>>) -> Arc<Conn<A>> {
+        let conn = Conn::with_id(
+            OnceLock::from(self.id),
+            self.params,
+            self.state,
+            self.sender,
+            effects,
+        );
+        *lock(&conn.subscriptions) = self.subscriptions;
+        Arc::new(conn)
+    }
+}
+
+impl<A: Actor> Conn<A> {
+    /// The connection without its instance, or the connection back if something else still
+    /// holds it (an `Arc<Conn>` kept in the actor's vars: it cannot hibernate).
+    pub(crate) fn hibernate(conn: Arc<Conn<A>>) -> Result<HibernatedConn<A>, Arc<Conn<A>>> {
+        let conn = Arc::try_unwrap(conn)?;
+        let id = conn.id().to_string();
+        Ok(HibernatedConn {
+            id,
+            params: conn.params,
+            state: conn
+                .state
+                .into_inner()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+            subscriptions: conn
+                .subscriptions
+                .into_inner()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+            sender: conn.sender,
+        })
+    }
+}
+
 /// A UUID v4 from the thread's userspace random generator (`Uuid::new_v4` costs a `getrandom`
 /// system call).
 fn ephemeral_conn_id() -> String {

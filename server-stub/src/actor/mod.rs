@@ -33,7 +33,10 @@
 //! - Connections (WebSocket, and the ephemeral connection of every HTTP action):
 //!   `on_before_connect(params)` may reject, then `create_conn_state(params)`, then
 //!   `on_connect`; `on_disconnect` when a WebSocket closes, or after an HTTP action.
-//! - Sleep (idle, [`Ctx::sleep`], or server shutdown): `on_sleep`, commit, dropped from memory.
+//! - Sleep (idle, [`Ctx::sleep`], or server shutdown): `on_sleep`, commit, dropped from memory;
+//!   its WebSocket connections are closed, or, with
+//!   [`ActorOptions::hibernatable_connections`], kept open with their state and subscriptions
+//!   until the next wake (no `on_connect` then).
 //! - Raw HTTP ([`Actor::on_request`]): on an ephemeral connection, like an HTTP action.
 //! - Raw WebSockets: `on_before_connect` admits one, then [`Actor::on_websocket`],
 //!   [`Actor::on_websocket_message`] per message, [`Actor::on_websocket_close`].
@@ -55,7 +58,7 @@ mod ws_message;
 
 pub use args::{Args, to_value};
 pub use conn::Conn;
-pub(crate) use conn::with_conn;
+pub(crate) use conn::{HibernatedConn, with_conn};
 pub use ctx::{ActorClient, Ctx, Events, InitCtx, Schedule};
 pub use options::ActorOptions;
 pub use outbound::{ConnOut, ConnReceiver, ConnSender};
@@ -312,7 +315,8 @@ pub trait Actor: Serialize + DeserializeOwned + Send + Sync + Sized + 'static {
     }
 
     /// Settings of this actor type that override the host's (RivetKit's `options`): its action
-    /// timeout and its sleep timeout. The default overrides nothing.
+    /// timeout, its sleep timeout, and whether its connections hibernate. The default
+    /// overrides nothing.
     fn options() -> ActorOptions {
         ActorOptions::default()
     }

@@ -23,12 +23,28 @@ pub struct ActorOptions {
     /// (overrides [`crate::HostConfig::idle_timeout`]; such an actor is never parked, it goes
     /// straight to sleep).
     pub sleep_timeout: Option<Duration>,
+    /// Whether the actor's WebSocket connections (`/connect`) *hibernate*: they stay open
+    /// while the actor sleeps, and do not keep it awake. The front door keeps the client's
+    /// socket and its subscriptions, the host keeps each connection's id, params and
+    /// [`crate::Actor::ConnState`]; the actor's state, vars, task and mailbox leave memory.
+    /// The next action or event on one of them wakes the actor with its connections as they
+    /// were (`on_connect` does not run again, `on_wake` sees them in [`crate::Ctx::conns`]).
+    /// Off by default: a sleeping actor's connections are closed with `1001` and clients
+    /// reconnect. RivetKit's hibernatable WebSockets; see the README's "Connections that survive
+    /// sleep" for what it costs and how it behaves through the Rivet Engine.
+    pub hibernatable_connections: bool,
 }
 
 impl ActorOptions {
     /// Sets [`ActorOptions::action_timeout`].
     pub fn action_timeout(mut self, timeout: Duration) -> Self {
         self.action_timeout = Some(timeout);
+        self
+    }
+
+    /// Turns on [`ActorOptions::hibernatable_connections`].
+    pub fn hibernate_connections(mut self) -> Self {
+        self.hibernatable_connections = true;
         self
     }
 

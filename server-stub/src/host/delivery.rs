@@ -93,6 +93,22 @@ impl Host {
         }
     }
 
+    /// [`Host::deliver`], waiting for room in the mailbox instead of refusing.
+    pub(crate) async fn deliver_waiting(
+        &self,
+        meta: &Arc<ActorMeta>,
+        env: Envelope,
+    ) -> Result<MailboxTx, WireError> {
+        match self
+            .send_waiting(Box::new(env), || self.sender_for(meta).map(Some))
+            .await
+        {
+            Ok(Some(tx)) => Ok(tx),
+            Ok(None) => Err(WireError::internal()),
+            Err((e, _)) => Err(e),
+        }
+    }
+
     /// Re-sends a message that reached an instance while it was going to sleep.
     pub(crate) fn redeliver(&self, id: &str, env: Envelope) {
         let host = self.clone();
@@ -273,15 +289,28 @@ impl Host {
             )
             .await?;
         rx.await.unwrap_or_else(|_| Err(WireError::internal()))?;
-        Ok(ConnHandle { conn_id, mailbox })
+        let hibernates = self
+            .0
+            .registry
+            .factory(&meta.name)
+            .is_some_and(|f| f.options().hibernatable_connections);
+        Ok(ConnHandle {
+            conn_id,
+            mailbox,
+            hibernation: hibernates.then(|| (self.clone(), meta.clone())),
+        })
     }
 }
 
 /// A WebSocket connection admitted by an actor instance.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct ConnHandle {
     conn_id: String,
+    /// The mailbox of the instance that has the connection now.
     mailbox: MailboxTx,
+    /// For a hibernatable connection, where to find the actor once that instance has gone to
+    /// sleep (or parked) with it: the next message wakes the actor, which has it again.
+    hibernation: Option<(Host, Arc<ActorMeta>)>,
 }
 
 impl ConnHandle {
@@ -292,44 +321,66 @@ impl ConnHandle {
 
     /// Queues an action request; its reply comes through the connection's queue. Refused
     /// (the action does not run, no reply follows) with `actor.overloaded` if the mailbox is
-    /// full, `actor.stopping` if the instance is stopping (its close follows).
-    pub fn action(&self, id: u64, action: String, args: Vec<Value>) -> Result<(), WireError> {
-        self.send(Envelope::ConnAction {
+    /// full, `actor.stopping` if the instance is stopping (its close follows). On a
+    /// hibernatable connection of an actor that went to sleep, the request wakes it.
+    pub async fn action(
+        &mut self,
+        id: u64,
+        action: String,
+        args: Vec<Value>,
+    ) -> Result<(), WireError> {
+        let env = Envelope::ConnAction {
             conn_id: self.conn_id.clone(),
             id,
             action,
             args,
-        })
+        };
+        match self.mailbox.try_send(Box::new(env)) {
+            Ok(()) => Ok(()),
+            Err(mpsc::error::TrySendError::Full(_)) => Err(WireError::overloaded()),
+            Err(mpsc::error::TrySendError::Closed(env)) => self.wake_with(*env, false).await,
+        }
     }
 
     /// Queues a subscription change, waiting for room in the mailbox (never refused for a
     /// full one: a refusal could only be a connection-level error, on which the official
-    /// client fails every call in flight); `actor.stopping` if the instance is gone.
-    pub async fn subscribe(&self, event: String, subscribe: bool) -> Result<(), WireError> {
-        self.mailbox
-            .send(Box::new(Envelope::Subscribe {
-                conn_id: self.conn_id.clone(),
-                event,
-                subscribe,
-            }))
-            .await
-            .map_err(|_| WireError::stopping())
+    /// client fails every call in flight); `actor.stopping` if the instance is gone (a
+    /// hibernatable connection wakes the actor instead).
+    pub async fn subscribe(&mut self, event: String, subscribe: bool) -> Result<(), WireError> {
+        let env = Envelope::Subscribe {
+            conn_id: self.conn_id.clone(),
+            event,
+            subscribe,
+        };
+        match self.mailbox.send(Box::new(env)).await {
+            Ok(()) => Ok(()),
+            Err(mpsc::error::SendError(env)) => self.wake_with(*env, true).await,
+        }
     }
 
-    /// Tells the actor the connection closed (waits for room in the mailbox).
-    pub async fn disconnect(&self) {
-        let _ = self
-            .mailbox
-            .send(Box::new(Envelope::Disconnect {
-                conn_id: self.conn_id.clone(),
-            }))
-            .await;
+    /// Tells the actor the connection closed (waits for room in the mailbox). A hibernatable
+    /// connection of a sleeping actor wakes it, so that `on_disconnect` runs.
+    pub async fn disconnect(&mut self) {
+        let env = Envelope::Disconnect {
+            conn_id: self.conn_id.clone(),
+        };
+        if let Err(mpsc::error::SendError(env)) = self.mailbox.send(Box::new(env)).await {
+            let _ = self.wake_with(*env, true).await;
+        }
     }
 
-    fn send(&self, env: Envelope) -> Result<(), WireError> {
-        self.mailbox.try_send(Box::new(env)).map_err(|e| match e {
-            mpsc::error::TrySendError::Full(_) => WireError::overloaded(),
-            mpsc::error::TrySendError::Closed(_) => WireError::stopping(),
-        })
+    /// Sends `env` to the actor's current instance, waking it if it sleeps, when the
+    /// instance this handle knew has stopped or parked with a hibernatable connection.
+    /// `wait`: for room in the mailbox, instead of `actor.overloaded`.
+    async fn wake_with(&mut self, env: Envelope, wait: bool) -> Result<(), WireError> {
+        let Some((host, meta)) = &self.hibernation else {
+            return Err(WireError::stopping());
+        };
+        self.mailbox = if wait {
+            host.deliver_waiting(meta, env).await?
+        } else {
+            host.deliver(meta, env).await?
+        };
+        Ok(())
     }
 }

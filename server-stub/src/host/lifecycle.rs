@@ -3,7 +3,7 @@
 
 use std::sync::atomic::Ordering;
 
-use actorium_protocol::WireError;
+use actorium_protocol::{WireError, catalogue};
 use tokio::sync::{mpsc, oneshot, watch};
 
 use super::mailbox::{Envelope, MailboxRx, MailboxTx};
@@ -155,6 +155,8 @@ impl Host {
         for mut rx in pending {
             let _ = tokio::time::timeout(grace, rx.wait_for(|d| *d)).await;
         }
+        // Sleeping actors' connections go the way of the awake actors' ones.
+        self.close_all_hibernated(1001, &catalogue::GOING_AWAY.name());
         if let Err(e) = self.0.storage.close().await {
             tracing::error!(error = %e, "closing storage failed");
         }

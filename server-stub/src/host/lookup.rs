@@ -53,9 +53,13 @@ impl Host {
         })
     }
 
+    /// Drops what the host keeps of an actor that left this host (destroyed, or unloaded by
+    /// the engine): its directory entry, its timers, and its hibernated connections (closed).
     pub(crate) fn forget(&self, meta: &ActorMeta) {
         lock(&self.0.directory).remove(meta);
         self.0.timers.forget_actor(&meta.id);
+        let reason = actorium_protocol::catalogue::GOING_AWAY.name();
+        self.close_hibernated(&meta.id, 1001, &reason);
     }
 
     /// The actor with id `id`, if it exists.

@@ -15,6 +15,7 @@
 mod config;
 mod delivery;
 mod directory;
+mod hibernation;
 mod instance;
 mod lifecycle;
 mod lookup;
@@ -95,6 +96,8 @@ pub(crate) struct HostInner {
     /// How many times a parked actor was resumed (for tests and tooling).
     resumes: AtomicU64,
     shutting_down: AtomicBool,
+    /// The connections of sleeping actors that keep them ([`crate::ActorOptions::hibernatable_connections`]).
+    hibernated: hibernation::HibernatedTable,
     /// Told the id of every instance that went to sleep on its own (idle or `ctx.sleep()`),
     /// for a front door that must report it (the engine envoy).
     sleep_listener: std::sync::OnceLock<SleepListener>,
@@ -177,6 +180,7 @@ impl Host {
             parking: ParkingLot::default(),
             resumes: AtomicU64::new(0),
             shutting_down: AtomicBool::new(false),
+            hibernated: Default::default(),
             sleep_listener: std::sync::OnceLock::new(),
         }))
     }

@@ -9,12 +9,13 @@ use actorium_protocol::schema::{ActorSchema, RegistrySchema};
 use super::Host;
 use super::instance::{self, Start};
 use super::mailbox::MailboxRx;
-use crate::actor::Actor;
+use crate::actor::{Actor, ActorOptions};
 use crate::meta::ActorMeta;
 
 /// Starts instances of one actor type (type-erased).
 pub(crate) trait Factory: Send + Sync + 'static {
     fn schema(&self, generator: &mut schemars::SchemaGenerator) -> ActorSchema;
+    fn options(&self) -> ActorOptions;
     fn spawn(&self, host: Host, meta: Arc<ActorMeta>, start: Start, rx: MailboxRx, slot: u64);
 }
 
@@ -23,6 +24,10 @@ struct TypedFactory<A>(PhantomData<fn() -> A>);
 impl<A: Actor> Factory for TypedFactory<A> {
     fn schema(&self, generator: &mut schemars::SchemaGenerator) -> ActorSchema {
         A::schema(generator)
+    }
+
+    fn options(&self) -> ActorOptions {
+        A::options()
     }
 
     fn spawn(&self, host: Host, meta: Arc<ActorMeta>, start: Start, rx: MailboxRx, slot: u64) {

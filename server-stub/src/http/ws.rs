@@ -298,7 +298,7 @@ pub(crate) async fn run<S: FrameIo>(socket: S, app: App, meta: Arc<ActorMeta>, o
         }
     };
     let (tx, mut out) = ConnSender::channel(app.host.config().conn_queue_capacity);
-    let conn = match app
+    let mut conn = match app
         .host
         .connect_with_request(&meta, params, tx, offer.request)
         .await
@@ -348,7 +348,7 @@ pub(crate) async fn run<S: FrameIo>(socket: S, app: App, meta: Arc<ActorMeta>, o
             tokio::select! {
                 frame = s.socket.recv_frame(), if reading => {
                     let Some(frame) = frame else { break };
-                    let read = inbound.read(&conn, &mut out, frame).await;
+                    let read = inbound.read(&mut conn, &mut out, frame).await;
                     s.version = inbound.version;
                     match read {
                         Read::Go => {}
@@ -426,7 +426,12 @@ struct Inbound {
 
 impl Inbound {
     /// Handles one frame from the client: decodes it and hands it to the actor.
-    async fn read(&mut self, conn: &ConnHandle, out: &mut ConnReceiver, frame: Message) -> Read {
+    async fn read(
+        &mut self,
+        conn: &mut ConnHandle,
+        out: &mut ConnReceiver,
+        frame: Message,
+    ) -> Read {
         let (encoding, limit) = (self.encoding, self.limit);
         let bytes = match frame {
             Message::Pong(_) => return Read::Pong,
@@ -462,7 +467,11 @@ impl Inbound {
         match msg {
             ToServer::ActionRequest { id, name, args } => {
                 let revived = revive_args(args, encoding, self.version);
-                match revived.and_then(|args| conn.action(id, name, args)) {
+                let sent = match revived {
+                    Ok(args) => conn.action(id, name, args).await,
+                    Err(e) => Err(e),
+                };
+                match sent {
                     Ok(()) => {
                         out.owe();
                         Read::Go

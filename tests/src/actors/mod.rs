@@ -3,11 +3,13 @@
 //! comment says why).
 
 mod counter;
+mod lobby;
 mod pingpong;
 mod streamer;
 mod timer;
 
 pub use counter::Counter;
+pub use lobby::{LobbyActor, LobbyCounts, LobbyRef, LobbyState};
 pub use pingpong::{AlphaActor, AlphaRef, AlphaState, BetaActor, BetaRef, BetaState};
 pub use streamer::{STREAMER_SLEEP_TIMEOUT, StreamerActor, StreamerRef, StreamerState};
 pub use timer::{TimerActor, TimerRef, TimerState};

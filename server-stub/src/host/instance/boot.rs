@@ -12,6 +12,7 @@ use crate::error::{ActorError, Result};
 use crate::host::{Host, storage_error};
 use crate::meta::ActorMeta;
 use crate::storage::{ActorRecord, StorageError, Write};
+use crate::sync::lock;
 
 /// Creates or wakes the actor: the context, its vars, and the committed state bytes.
 pub(super) async fn boot<A: Actor>(
@@ -41,6 +42,11 @@ pub(super) async fn boot<A: Actor>(
                 client,
                 host.config().data_dir.as_path().into(),
             );
+            // Connections that stayed open while it slept are back before `on_wake`.
+            for conn in host.take_hibernated::<A>(&meta.id) {
+                let conn = conn.wake(ctx.effects.clone());
+                lock(&ctx.conns).insert(conn.id().to_string(), conn);
+            }
             wake(&ctx).await.map_err(|e| (e, false))?;
             tracing::debug!(actor = %meta.id, name = %meta.name, "woke");
             Ok((ctx, bytes))

@@ -6,7 +6,7 @@ use tokio::sync::oneshot;
 
 use super::Instance;
 use super::inflight::hook;
-use crate::actor::Actor;
+use crate::actor::{Actor, Conn};
 use crate::host::mailbox::{Envelope, MailboxRx};
 use crate::storage::Write;
 use crate::sync::lock;
@@ -36,10 +36,27 @@ impl<A: Actor> Instance<A> {
                 }
                 self.settle().await;
                 let (code, reason) = (1001, catalogue::GOING_AWAY.name());
-                for conn in ctx.conns() {
+                let conns = std::mem::take(&mut *lock(&ctx.conns));
+                let hibernate =
+                    matches!(stop, Stop::Sleep) && A::options().hibernatable_connections;
+                let mut kept = Vec::new();
+                for conn in conns.into_values() {
+                    let conn = if hibernate {
+                        match Conn::hibernate(conn) {
+                            Ok(h) => {
+                                kept.push(h);
+                                continue;
+                            }
+                            // Still held elsewhere (in the vars): closed, the client reconnects.
+                            Err(conn) => conn,
+                        }
+                    } else {
+                        conn
+                    };
                     conn.sender.close(code, reason.clone());
                 }
-                lock(&ctx.conns).clear();
+                // Before the end of the stop, which the next instance waits for.
+                self.host.keep_hibernated(&id, kept);
                 // After what `on_sleep` sent them (flushed by the settle above).
                 for socket in std::mem::take(&mut *lock(&ctx.raw_sockets)).into_values() {
                     socket.close_after_queued(code, reason.clone());

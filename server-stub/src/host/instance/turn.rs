@@ -50,6 +50,8 @@ impl<A: Actor> Instance<A> {
         let idle_timeout = own_sleep.unwrap_or(config.idle_timeout);
         let park_after =
             (own_sleep.is_none() && config.park_after < idle_timeout).then_some(config.park_after);
+        // Hibernatable connections stay open while the actor sleeps: they do not keep it awake.
+        let hibernates = A::options().hibernatable_connections;
         let mut last_activity = Instant::now();
         // One timer for the instance: the idle deadline (park or sleep) or the oldest action's
         // timeout, whichever is first. It is moved earlier when needed and otherwise left to
@@ -66,7 +68,7 @@ impl<A: Actor> Instance<A> {
             let accepting = self.stop.is_none();
             let idle = accepting
                 && self.in_flight.is_empty()
-                && lock(&self.ctx.conns).is_empty()
+                && (hibernates || lock(&self.ctx.conns).is_empty())
                 && lock(&self.ctx.raw_sockets).is_empty()
                 && self
                     .ctx
