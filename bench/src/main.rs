@@ -39,6 +39,9 @@ enum Cmd {
     Wake(RunArgs),
     /// Resident bytes per live idle and per sleeping actor.
     Memory(RunArgs),
+    /// Resident bytes per WebSocket connection kept open while its actor sleeps, and per
+    /// connection that keeps its actor awake.
+    Hibernation(RunArgs),
     /// The seed's coordinator/worker map-reduce, end to end.
     MapReduce(RunArgs),
     /// One event to many connected clients.
@@ -173,6 +176,7 @@ fn main() -> Result<()> {
         Cmd::Create(a) => ("create", a),
         Cmd::Wake(a) => ("wake", a),
         Cmd::Memory(a) => ("memory", a),
+        Cmd::Hibernation(a) => ("hibernation", a),
         Cmd::MapReduce(a) => ("map-reduce", a),
         Cmd::Broadcast(a) => ("broadcast", a),
     };

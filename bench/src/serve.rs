@@ -26,10 +26,12 @@ use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::util::SubscriberInitExt as _;
 
 /// The actors actorium hosts in the benchmarks: the test `counter` (increment / getCount /
-/// newCount) and the seed's map-reduce `coordinator` and `worker`.
+/// newCount), the seed's map-reduce `coordinator` and `worker`, and the seed's `chatRoom`
+/// (hibernatable connections).
 pub fn registry() -> Registry {
     Registry::new()
         .with::<actorium_tests::actors::Counter>()
+        .with::<actorium_examples::chat::Room>()
         .with::<actorium_examples::map_reduce::Results>()
         .with::<actorium_examples::map_reduce::Idle>()
 }
@@ -141,16 +143,22 @@ impl<S: tracing::Subscriber> Layer<S> for GroupCounter {
     }
 }
 
-/// What `GET /stats` on the side port answers.
+/// What `GET /stats` on the side port answers: commit counters and what the host holds.
 #[derive(Debug, Clone, Copy, Default, serde::Serialize, serde::Deserialize)]
 pub struct CommitStats {
     /// Storage commits requested (actor turns that changed state, creations, …).
     pub commits: u64,
     /// SQLite transactions (group commits) that carried at least one commit.
     pub transactions: u64,
+    /// Actors in memory (running or parked).
+    #[serde(default)]
+    pub live_actors: usize,
+    /// Open connections of sleeping actors (hibernated).
+    #[serde(default)]
+    pub hibernated_connections: usize,
 }
 
-fn commit_stats() -> CommitStats {
+fn commit_stats(host: &Host) -> CommitStats {
     let commits = COMMIT_CALLS.load(Ordering::Relaxed);
     let groups = LOGGED_GROUPS.load(Ordering::Relaxed);
     let grouped = LOGGED_GROUP_COMMITS.load(Ordering::Relaxed);
@@ -158,6 +166,8 @@ fn commit_stats() -> CommitStats {
         commits,
         // Transactions with one commit are not logged: each is one of the remaining commits.
         transactions: groups + commits.saturating_sub(grouped),
+        live_actors: host.live_actors(),
+        hibernated_connections: host.hibernated_connections(),
     }
 }
 
@@ -219,10 +229,11 @@ pub fn serve_actorium(args: ActoriumArgs) -> Result<()> {
         host.start().await?;
         let stats_listener = TcpListener::bind("127.0.0.1:0").await?;
         let stats_addr = stats_listener.local_addr()?;
+        let stats_host = host.clone();
         let stats = axum::Router::new().route(
             "/stats",
-            axum::routing::get(|| async {
-                serde_json::to_string(&commit_stats()).unwrap_or_default()
+            axum::routing::get(move || async move {
+                serde_json::to_string(&commit_stats(&stats_host)).unwrap_or_default()
             }),
         );
         tokio::spawn(async move {

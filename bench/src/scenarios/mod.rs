@@ -5,6 +5,7 @@
 
 mod broadcast;
 mod create;
+mod hibernation;
 mod http_write;
 mod map_reduce;
 mod memory;
@@ -57,7 +58,7 @@ impl Config {
 }
 
 /// Every scenario name, in `all` order.
-pub const SCENARIOS: [&str; 10] = [
+pub const SCENARIOS: [&str; 11] = [
     "http-read",
     "ws-read",
     "raw-http-read",
@@ -66,6 +67,7 @@ pub const SCENARIOS: [&str; 10] = [
     "create",
     "wake",
     "memory",
+    "hibernation",
     "map-reduce",
     "broadcast",
 ];
@@ -86,6 +88,7 @@ pub async fn run(name: &str, cfg: &Config, report: &mut Report) -> Result<()> {
         "create" => create::create(cfg, report).await,
         "wake" => wake::wake(cfg, report).await,
         "memory" => memory::memory(cfg, report).await,
+        "hibernation" => hibernation::hibernation(cfg, report).await,
         "map-reduce" => map_reduce::map_reduce(cfg, report).await,
         "broadcast" => broadcast::broadcast(cfg, report).await,
         other => bail!("unknown scenario {other}; one of {}", SCENARIOS.join(", ")),
