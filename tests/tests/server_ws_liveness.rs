@@ -155,7 +155,9 @@ async fn a_full_queue_still_delivers_the_owed_replies_and_then_the_close() {
     // Three actions of this connection, then ten increments from elsewhere: their events
     // overflow the queue nobody reads.
     for id in 0..3 {
-        conn.action(id, "increment".into(), vec![int(1)]).await.unwrap();
+        conn.action(id, "increment".into(), vec![int(1)])
+            .await
+            .unwrap();
         rx.owe();
     }
     for _ in 0..10 {

@@ -7,9 +7,10 @@ use std::time::Duration;
 
 use anyhow::{Result, bail};
 
+use super::memory::settle_rss;
 use super::{Config, with_server};
 use crate::load::{WsConn, gateway_path};
-use crate::procs::{self, ActoriumOptions, Server};
+use crate::procs::{ActoriumOptions, Server};
 use crate::report::{ACTORIUM, Report, Row, fmt_num};
 
 /// One measured case: which actor, the event its connections subscribe to, the action that
@@ -38,11 +39,6 @@ const CASES: [Case; 2] = [
         hibernates: false,
     },
 ];
-
-async fn settle_rss(pid: u32) -> Result<u64> {
-    tokio::time::sleep(Duration::from_millis(700)).await;
-    procs::rss_bytes(pid)
-}
 
 /// `hibernation`: bytes per connection, hibernated and awake.
 pub(super) async fn hibernation(cfg: &Config, report: &mut Report) -> Result<()> {

@@ -41,7 +41,8 @@ async fn look_up_keys(addr: SocketAddr, prefix: &str, n: usize, callers: usize) 
     Ok(())
 }
 
-async fn settle_rss(pid: u32) -> Result<u64> {
+/// RSS of process `pid` once the allocator has settled (0.7 s).
+pub(super) async fn settle_rss(pid: u32) -> Result<u64> {
     tokio::time::sleep(Duration::from_millis(700)).await;
     procs::rss_bytes(pid)
 }
