@@ -91,6 +91,10 @@ pub fn registry() -> Registry {
         .with::<sleep::NoSleepState>()
         .with::<sleep::SleepWithRawHttpState>()
         .with::<sleep::SleepWithRawWebSocketState>()
+        // sleep_work.rs
+        .with::<sleep_work::WaitUntilMessageState>()
+        .with::<sleep_work::WaitUntilInOnWakeState>()
+        .with::<sleep_work::PreventSleepState>()
 }
 
 /// A JavaScript number as an action argument: an integer or a float on the wire (the official

@@ -9,5 +9,6 @@ pub mod lifecycle;
 pub mod raw_http;
 pub mod raw_ws;
 pub mod sleep;
+pub mod sleep_work;
 pub mod state;
 pub mod vars;

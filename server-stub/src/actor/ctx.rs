@@ -51,6 +51,10 @@ impl<'a> InitCtx<'a> {
     }
 }
 
+/// Work left by [`Ctx::wait_until`]: given the context, the future to run.
+pub(crate) type Task<A> =
+    Box<dyn FnOnce(Arc<Ctx<A>>) -> futures_util::future::BoxFuture<'static, Result<()>> + Send>;
+
 /// The context every action and hook gets.
 pub struct Ctx<A: Actor> {
     meta: Arc<ActorMeta>,
@@ -66,6 +70,12 @@ pub struct Ctx<A: Actor> {
     pub(crate) open_streams: Arc<AtomicUsize>,
     sleep_requested: AtomicBool,
     destroy_requested: AtomicBool,
+    /// Work left by [`Ctx::wait_until`], started by the instance after the current turn.
+    tasks: Mutex<Vec<Task<A>>>,
+    /// [`Ctx::set_prevent_sleep`].
+    prevent_sleep: AtomicBool,
+    /// Told when `prevent_sleep` is cleared (a sleep waiting for it goes on).
+    pub(crate) prevent_sleep_cleared: tokio::sync::Notify,
     client: ActorClient,
     data_dir: Arc<std::path::Path>,
 }
@@ -88,6 +98,9 @@ impl<A: Actor> Ctx<A> {
             open_streams: Arc::new(AtomicUsize::new(0)),
             sleep_requested: AtomicBool::new(false),
             destroy_requested: AtomicBool::new(false),
+            tasks: Mutex::new(Vec::new()),
+            prevent_sleep: AtomicBool::new(false),
+            prevent_sleep_cleared: tokio::sync::Notify::new(),
             client,
             data_dir,
         }
@@ -199,7 +212,53 @@ impl<A: Actor> Ctx<A> {
         self.destroy_requested.store(true, Ordering::Relaxed);
     }
 
+    /// Work that must finish before the actor sleeps (RivetKit's `waitUntil`): `task` gets the
+    /// context and runs after the current turn, alongside actions and in the same turn model
+    /// (what it changes is committed when the turn it finishes in settles; its sends leave
+    /// after that commit). It keeps the actor awake, a sleep waits for it (at shutdown, at
+    /// most the [`crate::ActorOptions::sleep_grace_period`]), and it is bounded by the action
+    /// timeout. An error is logged; a panic rolls back its turn like a panicking action.
+    ///
+    /// ```ignore
+    /// let conn = c.conn();
+    /// c.wait_until(move |c| async move {
+    ///     tokio::time::sleep(Duration::from_millis(10)).await;
+    ///     c.state_mut().flushed += 1;
+    ///     Ok(())
+    /// });
+    /// ```
+    pub fn wait_until<F, Fut>(&self, task: F)
+    where
+        F: FnOnce(Arc<Ctx<A>>) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = Result<()>> + Send + 'static,
+    {
+        let task: Task<A> = Box::new(move |ctx| Box::pin(task(ctx)));
+        lock(&self.tasks).push(task);
+    }
+
+    /// Keeps the actor awake while set (RivetKit's `setPreventSleep`): it does not sleep on
+    /// its idle timeout, and a sleep that has begun (an explicit [`Ctx::sleep`], or shutdown)
+    /// waits for it to be cleared, at most the [`crate::ActorOptions::sleep_grace_period`]
+    /// after `on_sleep`. Not stored: a woken actor starts with it cleared (set it again in
+    /// `on_wake`).
+    pub fn set_prevent_sleep(&self, prevent: bool) {
+        self.prevent_sleep.store(prevent, Ordering::Relaxed);
+        if !prevent {
+            self.prevent_sleep_cleared.notify_waiters();
+        }
+    }
+
+    /// Whether [`Ctx::set_prevent_sleep`] keeps the actor awake.
+    pub fn prevent_sleep(&self) -> bool {
+        self.prevent_sleep.load(Ordering::Relaxed)
+    }
+
     // ---- host side ----
+
+    /// The work [`Ctx::wait_until`] left since the last call.
+    pub(crate) fn take_tasks(&self) -> Vec<Task<A>> {
+        std::mem::take(&mut *lock(&self.tasks))
+    }
 
     pub(crate) fn set_vars(&self, vars: A::Vars) {
         let _ = self.vars.set(vars);

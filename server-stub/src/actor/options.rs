@@ -33,6 +33,10 @@ pub struct ActorOptions {
     /// reconnect. RivetKit's hibernatable WebSockets; see the README's "Connections that survive
     /// sleep" for what it costs and how it behaves through the Rivet Engine.
     pub hibernatable_connections: bool,
+    /// How long a sleep (or shutdown) waits, after `on_sleep`, for [`crate::Ctx::wait_until`]
+    /// work and for [`crate::Ctx::set_prevent_sleep`] to be cleared (RivetKit's
+    /// `sleepGracePeriod`); `None`: 15 s.
+    pub sleep_grace_period: Option<Duration>,
 }
 
 impl ActorOptions {
@@ -45,6 +49,12 @@ impl ActorOptions {
     /// Turns on [`ActorOptions::hibernatable_connections`].
     pub fn hibernate_connections(mut self) -> Self {
         self.hibernatable_connections = true;
+        self
+    }
+
+    /// Sets [`ActorOptions::sleep_grace_period`].
+    pub fn sleep_grace_period(mut self, grace: Duration) -> Self {
+        self.sleep_grace_period = Some(grace);
         self
     }
 

@@ -15,6 +15,7 @@
 //! bytes to the host as a [`Parked`] and its task ends; the next message starts a task on the
 //! same context ([`Start::Resume`]), with no hook in between.
 
+mod background;
 mod boot;
 mod commit;
 mod inflight;

@@ -35,6 +35,7 @@ impl<A: Actor> Instance<A> {
                     tracing::warn!(actor = %id, error = %e, "on_sleep failed");
                 }
                 self.settle().await;
+                self.drain_before_sleep().await;
                 let (code, reason) = (1001, catalogue::GOING_AWAY.name());
                 let conns = std::mem::take(&mut *lock(&ctx.conns));
                 let hibernate =

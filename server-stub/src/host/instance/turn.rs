@@ -59,6 +59,8 @@ impl<A: Actor> Instance<A> {
         let mut timer = Box::pin(tokio::time::sleep_until(last_activity));
         let mut armed: Option<Instant> = None;
         loop {
+            // Work left by `wait_until` in the last turn (or in `on_wake`).
+            self.start_tasks();
             if let Some(stop) = self.stop.take() {
                 if self.in_flight.is_empty() {
                     return Some(stop);
@@ -70,6 +72,7 @@ impl<A: Actor> Instance<A> {
                 && self.in_flight.is_empty()
                 && (hibernates || lock(&self.ctx.conns).is_empty())
                 && lock(&self.ctx.raw_sockets).is_empty()
+                && !self.ctx.prevent_sleep()
                 && self
                     .ctx
                     .open_streams
