@@ -29,6 +29,10 @@ pub trait Lobby {
     async fn conn_ids() -> Vec<String>;
     /// Broadcasts `shouted(text)`.
     async fn shout(text: String);
+    /// Counts a note `ms` milliseconds later, as work left with `wait_until`.
+    async fn note_later(ms: u64);
+    /// How many notes were counted.
+    async fn notes() -> i64;
     /// Someone shouted.
     #[event]
     fn shouted(text: String);
@@ -36,7 +40,10 @@ pub trait Lobby {
 
 /// State of `lobby`.
 #[derive(Debug, Default, Serialize, Deserialize, JsonSchema)]
-pub struct LobbyState(LobbyCounts);
+pub struct LobbyState {
+    counts: LobbyCounts,
+    notes: i64,
+}
 
 #[actorium::actor]
 impl LobbyActor for LobbyState {
@@ -48,17 +55,17 @@ impl LobbyActor for LobbyState {
     }
 
     async fn on_wake(c: &Ctx<Self>) -> actorium::Result<()> {
-        c.state_mut().0.wakes += 1;
+        c.state_mut().counts.wakes += 1;
         Ok(())
     }
 
     async fn on_connect(c: &Ctx<Self>, _conn: &Conn<Self>) -> actorium::Result<()> {
-        c.state_mut().0.connects += 1;
+        c.state_mut().counts.connects += 1;
         Ok(())
     }
 
     async fn on_disconnect(c: &Ctx<Self>, _conn: &Conn<Self>) -> actorium::Result<()> {
-        c.state_mut().0.disconnects += 1;
+        c.state_mut().counts.disconnects += 1;
         Ok(())
     }
 
@@ -72,7 +79,7 @@ impl LobbyActor for LobbyState {
     }
 
     async fn counts(c: &Ctx<Self>) -> actorium::Result<LobbyCounts> {
-        Ok(c.state().0.clone())
+        Ok(c.state().counts.clone())
     }
 
     async fn conn_ids(c: &Ctx<Self>) -> actorium::Result<Vec<String>> {
@@ -82,5 +89,18 @@ impl LobbyActor for LobbyState {
     async fn shout(c: &Ctx<Self>, text: String) -> actorium::Result<()> {
         c.events().shouted(&text);
         Ok(())
+    }
+
+    async fn note_later(c: &Ctx<Self>, ms: u64) -> actorium::Result<()> {
+        c.wait_until(move |c| async move {
+            tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+            c.state_mut().notes += 1;
+            Ok(())
+        });
+        Ok(())
+    }
+
+    async fn notes(c: &Ctx<Self>) -> actorium::Result<i64> {
+        Ok(c.state().notes)
     }
 }

@@ -42,19 +42,16 @@ impl<A: Actor> Instance<A> {
                     matches!(stop, Stop::Sleep) && A::options().hibernatable_connections;
                 let mut kept = Vec::new();
                 for conn in conns.into_values() {
-                    let conn = if hibernate {
-                        match Conn::hibernate(conn) {
-                            Ok(h) => {
-                                kept.push(h);
-                                continue;
-                            }
-                            // Still held elsewhere (in the vars): closed, the client reconnects.
-                            Err(conn) => conn,
-                        }
+                    match if hibernate {
+                        Conn::hibernate(conn)
                     } else {
-                        conn
-                    };
-                    conn.sender.close(code, reason.clone());
+                        Err(conn)
+                    } {
+                        Ok(h) => kept.push(h),
+                        // Not hibernating, or still held elsewhere (in the vars): closed, and
+                        // the client reconnects.
+                        Err(conn) => conn.sender.close(code, reason.clone()),
+                    }
                 }
                 // Before the end of the stop, which the next instance waits for.
                 self.host.keep_hibernated(&id, kept);
